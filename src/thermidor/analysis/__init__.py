@@ -1,0 +1,1 @@
+"""Analysis: the seven answers of DESIGN.md section 3."""

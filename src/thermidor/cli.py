@@ -1,0 +1,170 @@
+"""The command line: `thermidor run | check | scenarios`.
+
+Bad input of any kind prints one line (`thermidor: error: FILE: KEY: what is allowed`) and
+exits with status 2; nothing already stored is touched.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from thermidor.analysis.answers import seven_answers
+from thermidor.engine import simulate
+from thermidor.errors import InputError
+from thermidor.model.calendar import date_of
+from thermidor.model.init import initial_state
+from thermidor.model.state import STATUSES, STRATA
+from thermidor.runstore import check_target, write_run
+from thermidor.scenario.load import builtin_names, load_scenario, scenario_hash
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Simulate the workers' state of Trotsky's 1928 letter to Borodai.",
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+ScenarioArg = Annotated[
+    str, typer.Argument(help="a built-in name (see `scenarios`) or a TOML path")
+]
+SetOpt = Annotated[
+    list[str] | None, typer.Option("--set", help="override a key: key.path=value (repeatable)")
+]
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios."""
+    table = Table("name", "description", box=None)
+    for name in builtin_names():
+        table.add_row(name, load_scenario(name).description)
+    out.print(table)
+
+
+@app.command()
+def check(scenario: ScenarioArg, set_: SetOpt = None) -> None:
+    """Validate a scenario and summarise it (persons, cells, strata, events)."""
+    sc = load_scenario(scenario, set_)
+    state = initial_state(sc, sc.seed)
+    ps = state.persons
+    strata = Counter(STRATA[s] for s in ps.stratum[ps.status != 1])
+    statuses = Counter(STATUSES[s] for s in ps.status)
+    out.print(f"[bold]{sc.name}[/bold]: valid ({scenario_hash(sc)[:12]})")
+    out.print(f"  start {sc.start}, {sc.weeks} weeks, scale 1:{1 / sc.scale:g}, seed {sc.seed}")
+    out.print(
+        f"  persons {len(ps):,} in {len(state.cells):,} cells; "
+        + ", ".join(f"{k} {v:,}" for k, v in statuses.items())
+    )
+    out.print("  party by stratum: " + ", ".join(f"{k} {strata[k]:,}" for k in STRATA))
+    out.print(
+        "  organisations: "
+        + (
+            ", ".join(
+                f"{o.name} ({o.strategy}{'' if o.active else ', passive'})"
+                for o in sc.organisations
+            )
+            or "none"
+        )
+    )
+    out.print(
+        f"  events: {len(sc.timeline)} dated"
+        + "".join(
+            f"\n    {e.date} {e.kind}" + (f": {e.note}" if e.note else "")
+            for e in sorted(sc.timeline, key=lambda e: e.date)
+        )
+    )
+
+
+class _DateColumn(ProgressColumn):
+    def render(self, task) -> str:
+        return task.fields.get("date", "")
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="built-in name or TOML path")] = "1928",
+    seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
+    weeks: Annotated[int | None, typer.Option(help="horizon in weeks")] = None,
+    scale: Annotated[float | None, typer.Option(help="agents per real person, (0, 1]")] = None,
+    set_: SetOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="results directory")] = None,
+    force: Annotated[bool, typer.Option(help="replace results in a non-empty --out")] = False,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Run one simulation; write timeseries, cells, outcome and the resolved scenario."""
+    keys = {k: v for k, v in (("weeks", weeks), ("scale", scale), ("seed", seed)) if v is not None}
+    sc = load_scenario(scenario, set_, **keys)
+    target = out_dir or Path("runs") / f"{sc.name}-seed{sc.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
+    check_target(target, force)
+    t0 = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("week {task.completed:.0f}/{task.total:.0f}"),
+        _DateColumn(),
+        TextColumn("{task.fields[persons]} persons"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=quiet,
+        transient=False,
+    ) as bar:
+        task = bar.add_task(sc.name, total=sc.weeks, date=str(sc.start), persons="...")
+
+        def tick(done: int, total: int, state) -> None:
+            bar.update(
+                task,
+                completed=done,
+                date=str(date_of(sc.start, done)),
+                persons=f"{len(state.persons):,}",
+            )
+
+        result = simulate(sc, progress=tick)
+    seconds = time.perf_counter() - t0
+    write_run(result, target, force=force)
+    o = result.outcome
+    pw = o["persons"] * o["weeks_run"] / seconds
+    out.print(
+        f"[bold]{sc.name}[/bold], seed {sc.seed}: {o['outcome']} "
+        f"after {o['weeks_run']} weeks ({seconds:.1f} s, {pw:,.0f} person-weeks/s)"
+    )
+    out.print(f"results: {target}")
+    for question, answer in seven_answers(result.timeseries, o):
+        out.print(question, style="bold", markup=False)
+        out.print(f"   {answer}", markup=False, highlight=False)
+
+
+def main() -> None:
+    """Entry point: one clear line and exit status 2 for any bad input."""
+    try:
+        code = app(standalone_mode=False)
+    except InputError as e:
+        _fail(str(e))
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing was written", 130)
+    except Exception as e:  # the usage errors of Typer's command-line parser
+        if type(e).__name__ == "Abort":
+            _fail("interrupted; nothing was written", 130)
+        if type(e).__name__ == "NoArgsIsHelpError":
+            out.print(e.format_message(), markup=False, highlight=False)
+            sys.exit(0)
+        if not (hasattr(e, "format_message") and hasattr(e, "exit_code")):
+            raise
+        _fail(e.format_message())
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, status: int = 2) -> None:
+    err.print(f"thermidor: error: {message}", highlight=False, markup=False, soft_wrap=True)
+    sys.exit(status)

@@ -1,0 +1,1 @@
+"""The model: state, initialisation, the submodels S1-S14 and their schedule."""

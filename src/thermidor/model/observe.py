@@ -1,0 +1,253 @@
+"""S14 observe: the weekly row of metrics and the snapshot of every cell (DESIGN.md section 3).
+
+Letter Q1: the "daily check upon the degree of degeneration of the various strata and nuclei";
+the three kinds of nuclei ("entirely degenerated", "still healthy but amorphous", "hardly
+affected"). A cell's Q1 class, from its members present: degenerated when mean d >= degenerated_d;
+hardly affected when mean d < healthy_d and its active share >= healthy_active; otherwise healthy
+but amorphous. One compiled pass over the persons gives every mean of the row.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numba as nb
+import numpy as np
+
+from thermidor.model.calendar import date_of
+from thermidor.model.cells import in_party, present
+from thermidor.model.state import (
+    CAMPAIGNS,
+    CAPITULATED,
+    EXILED,
+    EXPELLED,
+    FUNCTIONARY,
+    HOLDERS,
+    KINDS,
+    MEMBER,
+    NO_ORG,
+    NONPARTY,
+    STRATA,
+    WORKER,
+    State,
+)
+from thermidor.scenario.schema import Scenario
+
+GROUPS = (*STRATA, "nonparty", *KINDS)  # members by stratum, non-party workers, members by kind
+METRICS = ("x", "y", "c", "d", "active", "gap")
+Q1_CLASSES = ("degenerated", "amorphous", "healthy")
+DEGENERATED, AMORPHOUS, HEALTHY = 0, 1, 2
+
+
+@nb.njit(cache=True)
+def classify(mean_d, active_share, degenerated_d, healthy_d, healthy_active) -> int:
+    if mean_d >= degenerated_d:
+        return DEGENERATED
+    if mean_d < healthy_d and active_share >= healthy_active:
+        return HEALTHY
+    return AMORPHOUS
+
+
+@nb.njit(cache=True)
+def weekly(
+    start,
+    kind,
+    status,
+    stratum,
+    org,
+    x,
+    y,
+    c,
+    d,
+    active,
+    x0,
+    cohort,
+    line,
+    cut,
+    moved,
+    n_orgs,
+    deg_d,
+    heal_d,
+    heal_a,
+):
+    sums = np.zeros((9, 7))  # per group: count, x, y, c, d, active, gap
+    statuses = np.zeros(5)
+    q1 = np.zeros(3)
+    cadres = np.zeros((max(n_orgs, 1), 3))  # per organisation: in party, expelled, exiled
+    kernel = np.zeros(2)
+    right = np.zeros(2)
+    cohort_n = np.zeros(2)
+    for j in range(start.size - 1):
+        n = 0
+        sd = 0.0
+        sa = 0
+        for i in range(start[j], start[j + 1]):
+            s = status[i]
+            statuses[s] += 1
+            if org[i] != NO_ORG:
+                col = 0 if in_party(s) else (1 if s == EXPELLED else 2)
+                cadres[org[i], col] += 1
+            if cohort[i]:
+                cohort_n[0] += 1
+                if x[i] > x0[i] + moved:
+                    cohort_n[1] += 1
+            if s == NONPARTY:
+                g1 = 4
+                g2 = -1
+            elif in_party(s):
+                g1 = stratum[i]
+                g2 = 5 + kind[j]
+                n += 1
+                sd += d[i]
+                sa += active[i]
+                right[0] += 1
+                right[1] += x[i] < -cut
+                if stratum[i] == WORKER:
+                    kernel[0] += 1
+                    kernel[1] += active[i] and y[i] > line + cut
+            else:
+                continue
+            for g in (g1, g2):
+                if g < 0:
+                    continue
+                sums[g, 0] += 1
+                sums[g, 1] += x[i]
+                sums[g, 2] += y[i]
+                sums[g, 3] += c[i]
+                sums[g, 4] += d[i]
+                sums[g, 5] += active[i]
+                sums[g, 6] += abs(x[i] - y[i])
+        if n > 0:
+            q1[classify(sd / n, sa / n, deg_d, heal_d, heal_a)] += 1
+    return sums, statuses, q1, cadres, kernel, right, cohort_n
+
+
+@nb.njit(cache=True)
+def snapshot(start, status, stratum, x, y, d, active, deg_d, heal_d, heal_a):
+    m = start.size - 1
+    out = np.zeros((m, 7))  # size, members, mean d, active share, mean x, mean y, enforcers
+    cls = np.zeros(m, np.int8)
+    for j in range(m):
+        for i in range(start[j], start[j + 1]):
+            if present(status[i]):
+                out[j, 0] += 1
+            if in_party(status[i]):
+                out[j, 1] += 1
+                out[j, 2] += d[i]
+                out[j, 3] += active[i]
+                out[j, 4] += x[i]
+                out[j, 5] += y[i]
+                out[j, 6] += stratum[i] == FUNCTIONARY
+        if out[j, 1] > 0:
+            out[j, 2:6] /= out[j, 1]
+        cls[j] = classify(out[j, 2], out[j, 3], deg_d, heal_d, heal_a)
+    return out, cls
+
+
+def slug(name: str) -> str:
+    """A column-safe form of an organisation's name: 'Left Opposition' -> 'left_opposition'."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def observe(state: State, sc: Scenario) -> dict:
+    """The row of the time series for this week."""
+    ps, cs, m, orgs, ob = state.persons, state.cells, state.macro, state.orgs, sc.observe
+    cut = sc.leadership.stance_cut
+    sums, statuses, q1, cadres, kernel, right, cohort_n = weekly(
+        cs.start,
+        cs.kind,
+        ps.status,
+        ps.stratum,
+        ps.org,
+        ps.x,
+        ps.y,
+        ps.c,
+        ps.d,
+        ps.active,
+        ps.x0,
+        ps.cohort,
+        m.line,
+        cut,
+        ob.moved_left,
+        len(orgs.names),
+        ob.degenerated_d,
+        ob.healthy_d,
+        ob.healthy_active,
+    )
+    row: dict = {
+        "week": m.week,
+        "date": date_of(sc.start, m.week),
+        "K": m.K,
+        "grain": m.grain,
+        "wage": m.wage,
+        "line": m.line,
+        "regime": m.regime,
+        **{f"campaign_{k}": bool(v) for k, v in m.campaigns.items()},
+        **{f"driver_{k}": v for k, v in m.drivers.items()},
+        "pi": m.pi,
+        "beta": m.beta,
+        "cc_holder": HOLDERS[m.cc_holder],
+        "left_top": m.left_top,
+        "members": int(statuses[MEMBER] + statuses[CAPITULATED]),
+        "nonparty": int(statuses[NONPARTY]),
+        "expelled": int(statuses[EXPELLED]),
+        "exiled": int(statuses[EXILED]),
+        "capitulated": int(statuses[CAPITULATED]),
+        "kernel_left_active": kernel[1] / kernel[0] if kernel[0] else 0.0,
+        "right_share": right[1] / right[0] if right[0] else 0.0,
+        "q5_moved_left": cohort_n[1] / cohort_n[0] if cohort_n[0] else 0.0,
+    }
+    n_cells = max(q1.sum(), 1.0)
+    row.update({f"cells_{k}": q1[i] / n_cells for i, k in enumerate(Q1_CLASSES)})
+    for g, name in enumerate(GROUPS):
+        n = sums[g, 0]
+        for k, metric in enumerate(METRICS):
+            row[f"{name}_{metric}"] = sums[g, k + 1] / n if n else 0.0
+    party_n = sums[:4, 0].sum()
+    row["gap"] = sums[:4, 6].sum() / party_n if party_n else 0.0
+    for o, name in enumerate(orgs.names):
+        s = slug(name)
+        row[f"{s}_in_party"] = int(cadres[o, 0])
+        row[f"{s}_expelled"] = int(cadres[o, 1])
+        row[f"{s}_exiled"] = int(cadres[o, 2])
+        row[f"{s}_credibility"] = float(orgs.credibility[o])
+        row[f"{s}_bloc"] = bool(orgs.bloc_alive[o])
+    return row
+
+
+def cells_snapshot(state: State, sc: Scenario) -> dict[str, np.ndarray]:
+    """Every cell this week: kind, region, size, mean d, active share, mean x and y, ..."""
+    ps, cs, m, ob = state.persons, state.cells, state.macro, sc.observe
+    out, cls = snapshot(
+        cs.start,
+        ps.status,
+        ps.stratum,
+        ps.x,
+        ps.y,
+        ps.d,
+        ps.active,
+        ob.degenerated_d,
+        ob.healthy_d,
+        ob.healthy_active,
+    )
+    n = len(cs)
+    return {
+        "week": np.full(n, m.week, np.int32),
+        "cell": np.arange(n, dtype=np.int32),
+        "kind": np.array(KINDS)[cs.kind],
+        "region": cs.region.astype(np.int16),
+        "size": out[:, 0].astype(np.int32),
+        "members": out[:, 1].astype(np.int32),
+        "mean_d": out[:, 2],
+        "active_share": out[:, 3],
+        "mean_x": out[:, 4],
+        "mean_y": out[:, 5],
+        "enforcers": out[:, 6].astype(np.int32),
+        "appointed": cs.appointed.copy(),
+        "secretary_x": ps.x[cs.secretary],
+        "secretary_d": ps.d[cs.secretary],
+        "q1_class": np.array(Q1_CLASSES)[cls],
+    }
+
+
+__all__ = ["CAMPAIGNS", "GROUPS", "METRICS", "Q1_CLASSES", "cells_snapshot", "observe", "slug"]

@@ -1,0 +1,144 @@
+"""The state of the model: persons as arrays contiguous by cell, cells as arrays, the macro state.
+
+Persons of cell `j` are `start[j]:start[j + 1]` (structure of arrays), so every cell aggregate is
+a segment reduction. Submodels read and write these arrays and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# status of a person (DESIGN.md 2.1; letter Q6 "dry guillotine", Rafael on the capitulators)
+MEMBER, NONPARTY, EXPELLED, EXILED, CAPITULATED = 0, 1, 2, 3, 4
+STATUSES = ("member", "nonparty", "expelled", "exiled", "capitulated")
+# stratum (Q1 "the social composition of the party and its apparatus")
+WORKER, PEASANT, EMPLOYEE, FUNCTIONARY = 0, 1, 2, 3
+STRATA = ("worker", "peasant", "employee", "functionary")
+# cell kinds
+FACTORY, RURAL, INSTITUTION, ARMY_SCHOOL = 0, 1, 2, 3
+KINDS = ("factory", "rural", "institution", "army_school")
+# who holds a post in the hierarchy (S11) and the Central Committee
+RIGHT, CENTRE, LEFT = -1, 0, 1
+HOLDERS = {RIGHT: "Right", CENTRE: "Centre", LEFT: "Left"}
+# the outcome (S13)
+OPEN, THERMIDOR, REFORM, CONSOLIDATION = 0, 1, 2, 3
+OUTCOMES = ("duality open", "Thermidor", "reform", "bureaucratic consolidation")
+# campaigns (S1, S3)
+CAMPAIGNS = ("against_right", "against_left", "self_criticism")
+NO_ORG = -1
+
+
+@dataclass
+class Persons:
+    """One entry per person; index order is cell order."""
+
+    cell: np.ndarray  # int32, non-decreasing
+    stratum: np.ndarray  # int8
+    status: np.ndarray  # int8
+    org: np.ndarray  # int8, NO_ORG or an organisation index
+    x: np.ndarray  # private stance in [-1, 1]
+    y: np.ndarray  # public stance in [-1, 1]
+    c: np.ndarray  # confidence in the centrist leadership
+    c0: np.ndarray  # confidence at the start: what it relaxes to
+    h0: np.ndarray  # drawn hardship before the wage term
+    h: np.ndarray  # hardship
+    r: np.ndarray  # risk aversion
+    d: np.ndarray  # degeneration
+    u: np.ndarray  # opinion uncertainty
+    tau: np.ndarray  # Kuran expression threshold
+    active: np.ndarray  # bool
+    exile_left: np.ndarray  # int16, weeks of exile left
+    heard: np.ndarray  # int8, organisation whose cadre this person heard this week, or NO_ORG
+    x0: np.ndarray  # private stance at the start (Q5)
+    cohort: np.ndarray  # bool: a worker member with confidence >= the Q5 cut at the start
+
+    def __len__(self) -> int:
+        return self.cell.size
+
+
+@dataclass
+class Cells:
+    """One entry per cell (nucleus), ordered by region then kind."""
+
+    start: np.ndarray  # int64, size n_cells + 1
+    kind: np.ndarray  # int8
+    region: np.ndarray  # int16
+    appointed: np.ndarray  # bool: the secretary is appointed from above
+    secretary: np.ndarray  # int64, the secretary's person index
+    arrests: np.ndarray  # int32, expulsions of actives in the cell last week
+    vote: np.ndarray  # int8, the cell's delegate (RIGHT, CENTRE, LEFT) at the last election
+    oppression: np.ndarray  # float64, the apparatus' oppression in the cell (S4)
+
+    def __len__(self) -> int:
+        return self.kind.size
+
+
+@dataclass
+class Macro:
+    """The country: classes, the leadership, power and the outcome so far."""
+
+    week: int = 0
+    K: float = 0.2  # the proprietors' economic weight
+    grain: float = 1.0  # procurement against need
+    shock: float = 0.0  # the part of the grain shortfall from shocks
+    wage: float = 1.0  # workers' real wage
+    line: float = 0.0  # the Centre's line
+    line_start: float = 0.0  # the line when the week began
+    regime: float = 0.3  # repression
+    regime_start: float = 0.3
+    clash: bool = False  # a campaign started or repression jumped this week (Q7)
+    campaigns: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(CAMPAIGNS, False))
+    drivers: dict[str, float] = field(
+        default_factory=lambda: {"mass": 0.0, "threat": 0.0, "drift": 0.0}
+    )
+    pi: float = 0.5
+    beta: float = 0.5
+    cc_holder: int = CENTRE
+    left_top: float = 0.0  # Left share among the delegates of the level below the CC
+    recruitment: float = 0.0
+    recruitment_weeks: int = 0
+    purge_rate: float = 0.0
+    purge_weeks: int = 0
+    outcome: int = OPEN
+    outcome_week: int = -1
+    beta_high_weeks: int = 0
+
+
+@dataclass
+class Organisations:
+    """Opposition organisations: names, strategy numbers (one row each), credibility, blocs."""
+
+    names: list[str]
+    programme: np.ndarray  # float64
+    behaviour: np.ndarray  # float64 [n_orgs, 6], columns as BEHAVIOUR
+    strategy: list[str]  # the strategy each follows (reported, never read by a mechanism)
+    credibility: np.ndarray  # float64
+    works: np.ndarray  # float64, 1 while the cadres work, 0 for a passive organisation
+    bloc_partner: np.ndarray  # int8, NO_ORG or the partner's index
+    bloc_distance: np.ndarray  # float64, programme distance left after delimitation
+    bloc_alive: np.ndarray  # bool
+    bloc_split_week: np.ndarray  # int32, -1 while alive or never united
+
+
+BEHAVIOUR = (
+    "effort_party",
+    "letters",
+    "backs_left_steps",
+    "says_party_dead",
+    "says_october_liquidated",
+    "refutes_second_party",
+)
+
+
+@dataclass
+class State:
+    persons: Persons
+    cells: Cells
+    macro: Macro
+    orgs: Organisations
+    rng: np.random.Generator
+
+    def in_party(self) -> np.ndarray:
+        return (self.persons.status == MEMBER) | (self.persons.status == CAPITULATED)

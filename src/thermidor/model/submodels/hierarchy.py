@@ -1,0 +1,85 @@
+"""S11 hierarchy: who masters the party - delegates elected upward, level by level, to the CC.
+
+Letter Q1: "To conquer this kernel, however, is to conquer the party"; Q2: "it is the party that
+decides. At present, this means: the party apparatus." Anchor: Galam (1990), J. Stat. Phys. 61,
+943, bottom-up hierarchical voting: in a group of g delegates a challenger takes the post only
+with a strict majority (> g/2); ties and pluralities go to the incumbent.
+
+Every `every` weeks each cell elects a delegate: Left if more than half of its members present
+say a stance left of the line by more than `stance_cut`, Right likewise, else the incumbent (the
+holder of the CC). Cells, ordered by region then kind, form groups of `group_size`; each group
+elects by the same rule; a share `appointed` of posts at each level is appointed from above and
+goes to the incumbent; repeated until one post, the Central Committee, remains. The rule and
+the appointed posts are applied to a column of votes with vectorised NumPy; the last level below
+the CC gives `left_top`, the Left share there.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from thermidor.model.cells import in_party
+from thermidor.model.state import CENTRE, LEFT, RIGHT, State
+from thermidor.scenario.schema import Scenario
+
+
+@nb.njit(cache=True)
+def cell_votes(start, status, y, line, cut, incumbent, out):
+    for j in range(start.size - 1):
+        n = 0
+        left = 0
+        right = 0
+        for i in range(start[j], start[j + 1]):
+            if in_party(status[i]):
+                n += 1
+                if y[i] > line + cut:
+                    left += 1
+                elif y[i] < line - cut:
+                    right += 1
+        if 2 * left > n:
+            out[j] = LEFT
+        elif 2 * right > n:
+            out[j] = RIGHT
+        else:
+            out[j] = incumbent
+
+
+def elect(votes: np.ndarray, group: int, incumbent: int) -> np.ndarray:
+    """One level of Galam's hierarchy: each group's strict majority, else the incumbent."""
+    pad = (-votes.size) % group
+    groups = np.concatenate([votes, np.full(pad, incumbent, votes.dtype)]).reshape(-1, group)
+    out = np.full(groups.shape[0], incumbent, votes.dtype)
+    for side in (LEFT, RIGHT, CENTRE):
+        if side != incumbent:
+            out[(groups == side).sum(axis=1) * 2 > group] = side
+    return out
+
+
+def climb(
+    votes: np.ndarray, group: int, appointed: float, incumbent: int, rng
+) -> tuple[int, float]:
+    """Elect level by level to the top: (the CC's holder, the Left share one level below)."""
+    level = below = votes
+    while level.size > 1:
+        below = level
+        level = elect(level, group, incumbent)
+        if appointed > 0.0:
+            level[rng.random(level.size) < appointed] = incumbent
+    return int(level[0]), float(np.mean(below == LEFT))
+
+
+def step(state: State, sc: Scenario) -> None:
+    p, m, cs = sc.hierarchy, state.macro, state.cells
+    if m.week % p.every:
+        return
+    cell_votes(
+        cs.start,
+        state.persons.status,
+        state.persons.y,
+        m.line,
+        sc.leadership.stance_cut,
+        m.cc_holder,
+        cs.vote,
+    )
+    m.cc_holder, m.left_top = climb(cs.vote, p.group_size, p.appointed, m.cc_holder, state.rng)

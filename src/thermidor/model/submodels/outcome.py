@@ -1,0 +1,60 @@
+"""S13 outcome: the absorbing outcomes - Thermidor, reform, bureaucratic consolidation.
+
+Letter Q3: "the bourgeoisie could seize power only by the road of counter-revolutionary upheaval.
+As for the proletariat, it can regain full power, renovate the bureaucracy and put it under its
+control by the road of reform of the party and the Soviets." Anchor: competing absorbing states
+with a hazard (discrete-time survival analysis).
+
+    Thermidor: only while pi < thermidor_pi, with weekly hazard
+               1 - exp(-thermidor_hazard (1 - pi / thermidor_pi) K (1 + right_weight R))
+               R = share of members privately on the Right (x < -stance_cut)
+    reform:    the Left holds the CC, pi >= reform_pi and d_app <= reform_d
+    bureaucratic consolidation: beta >= consolidation_beta for consolidation_weeks weeks running
+    otherwise duality is still open. The first outcome reached ends the run.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+
+from thermidor.model.cells import apparatus_degeneration, in_party
+from thermidor.model.state import CONSOLIDATION, LEFT, OPEN, REFORM, THERMIDOR, State
+from thermidor.scenario.schema import Scenario
+
+
+@nb.njit(cache=True)
+def right_share(status, x, cut) -> float:
+    n = 0
+    k = 0
+    for i in range(status.size):
+        if in_party(status[i]):
+            n += 1
+            if x[i] < -cut:
+                k += 1
+    return k / n if n > 0 else 0.0
+
+
+def step(state: State, sc: Scenario) -> None:
+    p, m, ps = sc.outcome, state.macro, state.persons
+    if m.outcome != OPEN:
+        return
+    m.beta_high_weeks = m.beta_high_weeks + 1 if m.beta >= p.consolidation_beta else 0
+    outcome = OPEN
+    if m.pi < p.thermidor_pi:
+        r = right_share(ps.status, ps.x, sc.leadership.stance_cut)
+        rate = p.thermidor_hazard * (1 - m.pi / p.thermidor_pi) * m.K * (1 + p.right_weight * r)
+        if state.rng.random() < 1.0 - math.exp(-rate):
+            outcome = THERMIDOR
+    if (
+        outcome == OPEN
+        and m.cc_holder == LEFT
+        and m.pi >= p.reform_pi
+        and apparatus_degeneration(ps.status, ps.stratum, ps.d) <= p.reform_d
+    ):
+        outcome = REFORM
+    if outcome == OPEN and m.beta_high_weeks >= p.consolidation_weeks:
+        outcome = CONSOLIDATION
+    if outcome != OPEN:
+        m.outcome, m.outcome_week = outcome, m.week

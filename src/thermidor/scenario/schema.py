@@ -1,0 +1,378 @@
+"""The scenario schema: every key a scenario may hold, its range and its default.
+
+Scenarios are data, not code (DESIGN.md principle 6). Unknown keys are refused, every number is
+range-checked, every probability lies in [0, 1]. `docs/ODD.md` lists every key of this schema
+with its unit and source; `tests/test_odd.py` fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+Stance = Annotated[float, Field(ge=-1.0, le=1.0)]
+Rate = Annotated[float, Field(ge=0.0, le=10.0)]
+CELL_KINDS = ("factory", "rural", "institution", "army_school")
+STRATA = ("worker", "peasant", "employee", "functionary")
+Stratum = Literal["worker", "peasant", "employee", "functionary"]
+CellKind = Literal["factory", "rural", "institution", "army_school"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Submodel(Strict):
+    enabled: bool = True
+
+
+# --- population -----------------------------------------------------------------------------
+
+
+class CellKindSpec(Strict):
+    members: int = Field(ge=0, le=10_000_000, description="party members in cells of this kind")
+    stratum: Stratum
+    mean_size: float = Field(ge=1.0, le=5000.0, description="mean members per cell")
+    nonparty_per_member: float = Field(0.0, ge=0.0, le=50.0)
+
+
+class StratumSpec(Strict):
+    x_mean: Stance
+    x_sd: float = Field(ge=0.0, le=2.0)
+    c_mean: Prob
+    d_mean: Prob
+    hardship: float = Field(1.0, ge=0.0, le=2.0, description="multiplier of the drawn hardship")
+    u: float = Field(ge=0.01, le=2.0, description="opinion uncertainty (openness)")
+    privilege: Prob
+    tau_max: Prob = Field(description="upper end of the Kuran expression thresholds")
+
+
+class Population(Strict):
+    cells: dict[CellKind, CellKindSpec]
+    functionaries: int = Field(ge=0, le=1_000_000, description="full-time party apparatus")
+    regions: int = Field(8, ge=1, le=1000)
+    strata: dict[Stratum, StratumSpec]
+    nonparty: StratumSpec = Field(description="non-party workers around the factory cells")
+    appointed_secretaries: Prob = 0.5
+
+    @model_validator(mode="after")
+    def _complete(self) -> Population:
+        missing = [k for k in STRATA if k not in self.strata]
+        if missing:
+            raise ValueError(f"strata must define {', '.join(missing)}")
+        if not self.cells:
+            raise ValueError("at least one cell kind is needed")
+        return self
+
+
+# --- organisations, strategies, blocs -----------------------------------------------------
+
+
+class Strategy(Strict):
+    """What an organisation's cadres do. Mechanisms see only these numbers, never a name."""
+
+    effort_party: Prob = Field(description="share of cadre effort spent on party members")
+    letters: Prob = Field(description="weight of an exiled cadre's letters to his home cell")
+    backs_left_steps: Prob = Field(description="backs every real left step of the Centre")
+    says_party_dead: Prob = Field(description="tells the kernel the party is a corpse")
+    says_october_liquidated: Prob = Field(description="tells workers October is liquidated")
+    refutes_second_party: Prob = Field(description="refutes the 'second party' calumny")
+
+
+class Organisation(Strict):
+    name: str = Field(min_length=1, max_length=40)
+    cadres: int = Field(ge=0, le=1_000_000)
+    strategy: str = Field(min_length=1)
+    programme: Stance = Field(description="the organisation's programme on the x axis")
+    exiled_share: Prob = Field(description="share of cadres in exile at the start")
+    credibility: Prob = Field(0.5, description="initial credibility among workers")
+    cell_kinds: list[CellKind] = Field(default_factory=lambda: ["factory", "institution"])
+    active: bool = Field(True, description="false: the cadres do no work (the baseline)")
+
+
+class Bloc(Strict):
+    organisations: list[str] = Field(min_length=2, max_length=2)
+    date: dt.date
+    delimitation: Prob = Field(description="share of programme distance settled before uniting")
+
+
+# --- submodel parameters ------------------------------------------------------------------
+
+
+class Classes(Submodel):
+    """S2."""
+
+    K0: Prob = 0.2
+    grain0: float = Field(1.0, ge=0.0, le=2.0, description="procurement against need at start")
+    growth: Rate = 0.004
+    squeeze: Rate = 0.006
+    strike: Rate = 1.5
+    shock_decay: Prob = 0.05
+    wage_follow: Prob = 0.05
+    wage0: float = Field(1.0, ge=0.0, le=2.0)
+    hardship_wage: Rate = 0.6
+
+
+class Leadership(Submodel):
+    """S3."""
+
+    line0: Stance = -0.1
+    mass_weight: Rate = 3.0
+    threat_weight: Rate = 1.0
+    drift_weight: Rate = 1.0
+    campaign_on: float = Field(0.15, ge=0.0, le=2.0)
+    campaign_off: float = Field(0.03, ge=0.0, le=2.0)
+    speed: float = Field(0.01, ge=0.0, le=0.5)
+    regime0: Prob = 0.3
+    regime_rise: Prob = 0.02
+    regime_relax: Prob = 0.01
+    stance_cut: Prob = Field(0.2, description="|stance - line| beyond which a stance is Left/Right")
+
+
+class Expression(Submodel):
+    """S4."""
+
+    dissent_margin: Prob = 0.2
+    oppression_enforcers: Rate = 4.0
+    oppression_appointed: Prob = 0.15
+    self_criticism_relief: Prob = 0.5
+    rounds: int = Field(3, ge=1, le=1000)
+
+
+class Activation(Submodel):
+    """S5."""
+
+    k: float = Field(2.3, ge=0.0, le=20.0)
+    threshold: Prob = 0.1
+    rounding: Literal["floor", "continuous", "round"] = "floor"
+
+
+class Influence(Submodel):
+    """S6."""
+
+    rule: Literal["relative_agreement", "bounded_confidence"] = "relative_agreement"
+    mu: Annotated[float, Field(ge=0.0, le=0.5)] = 0.1
+    cadre_contacts: float = Field(3.0, ge=0.0, le=100.0)
+    cadre_u: float = Field(0.1, ge=0.01, le=2.0)
+
+
+class Confidence(Submodel):
+    """S7."""
+
+    step_gain: Rate = 2.0
+    repression_loss: Rate = 2.0
+    exposure_loss: Prob = 0.05
+    relax: Prob = 0.01
+    credibility_earn: Rate = 2.0
+    credibility_loss_dead: Prob = 0.02
+    credibility_loss_liquidated: Prob = 0.04
+    calumny: Prob = 0.01
+
+
+class KindWeights(Strict):
+    """The proprietor's pull on a cell of each kind (S8)."""
+
+    factory: Prob = 0.1
+    rural: Prob = 0.4
+    institution: Prob = 0.8
+    army_school: Prob = 0.2
+
+
+class Degeneration(Submodel):
+    """S8."""
+
+    privilege_rate: Prob = 0.004
+    exposure: KindWeights = KindWeights()
+    exposure_rate: Prob = 0.004
+    oppression_rate: Prob = 0.002
+    control_rate: Prob = 0.02
+    stance_drift: Prob = 0.002
+
+
+class Repression(Submodel):
+    """S9."""
+
+    exile_share: Prob = 0.6
+    exile_weeks_min: int = Field(52, ge=1, le=1040)
+    exile_weeks_max: int = Field(156, ge=1, le=1040)
+    capitulation_base: Prob = 0.001
+    capitulation_isolation: Prob = 0.004
+    capitulation_left_turn: Rate = 0.5
+
+    @model_validator(mode="after")
+    def _order(self) -> Repression:
+        if self.exile_weeks_max < self.exile_weeks_min:
+            raise ValueError("exile_weeks_max must be at least exile_weeks_min")
+        return self
+
+
+class BlocRules(Submodel):
+    """Q7."""
+
+    split_rate: Rate = 3.0
+    clash_regime: Prob = Field(0.05, description="a rise of the regime in a week that is a clash")
+
+
+class Membership(Submodel):
+    """S10."""
+
+    attrition: Prob = 0.0004
+    purge_weight_d: Rate = 1.0
+    purge_weight_dissent: Rate = 2.0
+
+
+class Hierarchy(Submodel):
+    """S11."""
+
+    group_size: int = Field(4, ge=2, le=50)
+    appointed: Prob = 0.3
+    every: int = Field(4, ge=1, le=520, description="weeks between elections")
+
+
+class Power(Submodel):
+    """S12."""
+
+    pi0: Prob = 0.5
+    beta0: Prob = 0.5
+    bistability: Rate = 0.05
+    pi_unstable: Prob = 0.5
+    kernel_weight: Rate = 0.1
+    kernel_reference: Prob = 0.1
+    cc_weight: Rate = 0.01
+    degeneration_weight: Rate = 0.05
+    beta_growth: Rate = 0.01
+    beta_decay: Rate = 0.05
+
+
+class Outcome(Submodel):
+    """S13."""
+
+    thermidor_pi: Prob = 0.25
+    thermidor_hazard: Prob = 0.05
+    right_weight: Rate = 2.0
+    reform_pi: Prob = 0.75
+    reform_d: Prob = 0.3
+    consolidation_beta: Prob = 0.85
+    consolidation_weeks: int = Field(52, ge=1, le=2080)
+
+
+class Observe(Strict):
+    """S14 and the Q1 classes of cells."""
+
+    snapshot_every: int = Field(13, ge=1, le=520)
+    degenerated_d: Prob = 0.5
+    healthy_d: Prob = 0.25
+    healthy_active: Prob = 0.05
+    confident: Prob = 0.25
+    moved_left: Prob = Field(0.1, description="Q5: a move of x this large counts as moving left")
+
+
+# --- events -------------------------------------------------------------------------------
+
+
+class EventBase(Strict):
+    date: dt.date
+    note: str = ""
+
+
+class LineShift(EventBase):
+    kind: Literal["line_shift"]
+    delta: Annotated[float, Field(ge=-2.0, le=2.0)]
+
+
+class Campaign(EventBase):
+    kind: Literal["campaign"]
+    campaign: Literal["against_right", "against_left", "self_criticism"]
+    on: bool = True
+
+
+class Recruitment(EventBase):
+    kind: Literal["recruitment"]
+    rate: Prob = Field(description="weekly probability a non-party worker is recruited")
+    weeks: int = Field(ge=1, le=2080)
+
+
+class Purge(EventBase):
+    kind: Literal["purge"]
+    share: Prob
+    weeks: int = Field(ge=1, le=2080)
+
+
+class GrainShock(EventBase):
+    kind: Literal["grain_shock"]
+    delta: Annotated[float, Field(ge=-1.0, le=1.0)]
+
+
+class RegimeShift(EventBase):
+    kind: Literal["regime"]
+    delta: Annotated[float, Field(ge=-1.0, le=1.0)]
+
+
+class StrategyChange(EventBase):
+    kind: Literal["strategy"]
+    organisation: str
+    strategy: str
+
+
+Event = Annotated[
+    LineShift | Campaign | Recruitment | Purge | GrainShock | RegimeShift | StrategyChange,
+    Field(discriminator="kind"),
+]
+
+
+# --- the scenario -------------------------------------------------------------------------
+
+
+class Scenario(Strict):
+    name: str = Field(min_length=1, max_length=80)
+    description: str = ""
+    start: dt.date
+    weeks: int = Field(ge=1, le=5200)
+    scale: float = Field(gt=0.0, le=1.0)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+    population: Population
+    strategies: dict[str, Strategy]
+    organisations: list[Organisation] = Field(default_factory=list, max_length=20)
+    blocs: list[Bloc] = Field(default_factory=list)
+    classes: Classes = Classes()
+    leadership: Leadership = Leadership()
+    expression: Expression = Expression()
+    activation: Activation = Activation()
+    influence: Influence = Influence()
+    confidence: Confidence = Confidence()
+    degeneration: Degeneration = Degeneration()
+    repression: Repression = Repression()
+    membership: Membership = Membership()
+    bloc_rules: BlocRules = BlocRules()
+    hierarchy: Hierarchy = Hierarchy()
+    power: Power = Power()
+    outcome: Outcome = Outcome()
+    observe: Observe = Observe()
+    events: bool = Field(True, description="S1: apply the timeline")
+    timeline: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        names = [o.name for o in self.organisations]
+        if len(set(names)) != len(names):
+            raise ValueError("organisation names must be unique")
+        for o in self.organisations:
+            if o.strategy not in self.strategies:
+                raise ValueError(
+                    f"organisation {o.name!r}: strategy {o.strategy!r} is not one of "
+                    f"{sorted(self.strategies)}"
+                )
+        for e in self.timeline:
+            if isinstance(e, StrategyChange):
+                if e.organisation not in names:
+                    raise ValueError(f"timeline: unknown organisation {e.organisation!r}")
+                if e.strategy not in self.strategies:
+                    raise ValueError(f"timeline: unknown strategy {e.strategy!r}")
+        for b in self.blocs:
+            for n in b.organisations:
+                if n not in names:
+                    raise ValueError(f"blocs: unknown organisation {n!r}")
+        return self
