@@ -64,7 +64,7 @@ def check(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     out.print(f"[bold]{sc.name}[/bold]: valid ({scenario_hash(sc)[:12]})")
     out.print(f"  start {sc.start}, {sc.weeks} weeks, scale 1:{1 / sc.scale:g}, seed {sc.seed}")
     out.print(
-        f"  persons {len(ps):,} in {len(state.cells):,} cells; "
+        f"  persons {state.n_persons:,} in {state.n_cells:,} cells; "
         + ", ".join(f"{k} {v:,}" for k, v in statuses.items())
     )
     out.print("  party by stratum: " + ", ".join(f"{k} {strata[k]:,}" for k in STRATA))
@@ -127,7 +127,7 @@ def run(
                 task,
                 completed=done,
                 date=str(date_of(sc.start, done)),
-                persons=f"{len(state.persons):,}",
+                persons=f"{state.n_persons:,}",
             )
 
         result = simulate(sc, progress=tick)

@@ -14,7 +14,7 @@ from thermidor.model.init import initial_state
 from thermidor.model.observe import cells_snapshot, observe
 from thermidor.model.schedule import week
 from thermidor.model.state import OPEN, OUTCOMES, State
-from thermidor.scenario.load import scenario_hash
+from thermidor.scenario.load import load_scenario, scenario_hash
 from thermidor.scenario.schema import Scenario
 
 Progress = Callable[[int, int, State], None]
@@ -32,15 +32,18 @@ class Result:
 
 
 def simulate(
-    scenario: Scenario,
+    scenario: Scenario | str,
     seed: int | None = None,
     weeks: int | None = None,
     progress: Progress | None = None,
 ) -> Result:
     """Run `scenario` (seed and horizon from the scenario unless given) and return the result.
 
-    `progress(week_done, weeks, state)` is called after each week.
+    `scenario` is a loaded `Scenario` or a built-in name or path. `progress(week_done, weeks,
+    state)` is called after each week. Same scenario and seed give identical results.
     """
+    if isinstance(scenario, str):
+        scenario = load_scenario(scenario)
     seed = scenario.seed if seed is None else seed
     weeks = scenario.weeks if weeks is None else weeks
     state = initial_state(scenario, seed)
@@ -68,8 +71,8 @@ def simulate(
         "seed": seed,
         "scenario": scenario.name,
         "scenario_hash": scenario_hash(scenario),
-        "persons": len(state.persons),
-        "cells": len(state.cells),
+        "persons": state.n_persons,
+        "cells": state.n_cells,
         "version": __version__,
     }
     timeseries = pa.Table.from_pylist(rows)

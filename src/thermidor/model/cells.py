@@ -1,6 +1,7 @@
-"""Segment reductions over cells: the aggregates the submodels share.
+"""Segment reductions over cells and persons: the aggregates several submodels read.
 
-Persons of cell j are start[j]:start[j + 1], so each aggregate is one compiled pass.
+Persons of cell j are start[j]:start[j + 1], so each aggregate is one compiled pass. `p` is the
+`Persons` tuple of arrays.
 """
 
 import numba as nb
@@ -21,40 +22,48 @@ def present(status: np.int8) -> bool:
 
 
 @nb.njit(cache=True)
-def kernel_left_share(status, stratum, active, y, line, cut) -> float:
-    """Share of worker members who are active and publicly on the Left of the line.
+def kernel_left_share(p, cut: float) -> float:
+    """Share of worker members who are active and say a stance on the Left (y > cut).
 
-    The letter's "proletarian kernel ... active and [with] a correct orientation" (Q3).
+    The letter's proletarian kernel, "active and [with] a correct orientation" (Q3).
     """
     n = 0
     k = 0
-    for i in range(status.size):
-        if stratum[i] == WORKER and in_party(status[i]):
+    for i in range(p.status.size):
+        if p.stratum[i] == WORKER and in_party(p.status[i]):
             n += 1
-            if active[i] and y[i] > line + cut:
+            if p.active[i] and p.y[i] > cut:
                 k += 1
     return k / n if n > 0 else 0.0
 
 
 @nb.njit(cache=True)
-def apparatus_degeneration(status, stratum, d) -> float:
-    """Mean degeneration of the party apparatus: the functionaries in the party."""
+def apparatus_mean(p, values) -> float:
+    """Mean of `values` over the party apparatus: the functionaries in the party."""
     n = 0
     s = 0.0
-    for i in range(status.size):
-        if stratum[i] == FUNCTIONARY and in_party(status[i]):
+    for i in range(p.status.size):
+        if p.stratum[i] == FUNCTIONARY and in_party(p.status[i]):
             n += 1
-            s += d[i]
+            s += values[i]
     return s / n if n > 0 else 0.0
 
 
 @nb.njit(cache=True)
-def enforcers(start, status, stratum) -> np.ndarray:
-    """The apparatus' enforcers in each cell: its functionaries in the party."""
-    m = start.size - 1
-    out = np.zeros(m, np.int64)
-    for j in range(m):
-        for i in range(start[j], start[j + 1]):
-            if stratum[i] == FUNCTIONARY and in_party(status[i]):
-                out[j] += 1
-    return out
+def members(p, a: int, b: int) -> int:
+    """Members present in the persons a:b (one cell)."""
+    n = 0
+    for i in range(a, b):
+        if in_party(p.status[i]):
+            n += 1
+    return n
+
+
+@nb.njit(cache=True)
+def enforcers(p, a: int, b: int) -> int:
+    """The apparatus' enforcers among the persons a:b (one cell): its functionaries in the party."""
+    e = 0
+    for i in range(a, b):
+        if p.stratum[i] == FUNCTIONARY and in_party(p.status[i]):
+            e += 1
+    return e

@@ -17,7 +17,6 @@ import numpy as np
 from thermidor.model.calendar import date_of
 from thermidor.model.cells import in_party, present
 from thermidor.model.state import (
-    CAMPAIGNS,
     CAPITULATED,
     EXILED,
     EXPELLED,
@@ -49,98 +48,72 @@ def classify(mean_d, active_share, degenerated_d, healthy_d, healthy_active) -> 
 
 
 @nb.njit(cache=True)
-def weekly(
-    start,
-    kind,
-    status,
-    stratum,
-    org,
-    x,
-    y,
-    c,
-    d,
-    active,
-    x0,
-    cohort,
-    line,
-    cut,
-    moved,
-    n_orgs,
-    deg_d,
-    heal_d,
-    heal_a,
-):
+def weekly(p, start, kind, n_orgs, cut, moved, cuts):
     sums = np.zeros((9, 7))  # per group: count, x, y, c, d, active, gap
     statuses = np.zeros(5)
     q1 = np.zeros(3)
     cadres = np.zeros((max(n_orgs, 1), 3))  # per organisation: in party, expelled, exiled
     kernel = np.zeros(2)
     right = np.zeros(2)
-    cohort_n = np.zeros(2)
+    cohort = np.zeros(2)
     for j in range(start.size - 1):
         n = 0
         sd = 0.0
         sa = 0
         for i in range(start[j], start[j + 1]):
-            s = status[i]
+            s = p.status[i]
             statuses[s] += 1
-            if org[i] != NO_ORG:
-                col = 0 if in_party(s) else (1 if s == EXPELLED else 2)
-                cadres[org[i], col] += 1
-            if cohort[i]:
-                cohort_n[0] += 1
-                if x[i] > x0[i] + moved:
-                    cohort_n[1] += 1
+            if p.org[i] != NO_ORG:
+                cadres[p.org[i], 0 if in_party(s) else (1 if s == EXPELLED else 2)] += 1
+            if p.cohort[i]:
+                cohort[0] += 1
+                cohort[1] += p.x[i] > p.x0[i] + moved
             if s == NONPARTY:
-                g1 = 4
-                g2 = -1
+                g1, g2 = 4, -1
             elif in_party(s):
-                g1 = stratum[i]
-                g2 = 5 + kind[j]
+                g1, g2 = p.stratum[i], 5 + kind[j]
                 n += 1
-                sd += d[i]
-                sa += active[i]
+                sd += p.d[i]
+                sa += p.active[i]
                 right[0] += 1
-                right[1] += x[i] < -cut
-                if stratum[i] == WORKER:
+                right[1] += p.x[i] < -cut
+                if p.stratum[i] == WORKER:
                     kernel[0] += 1
-                    kernel[1] += active[i] and y[i] > line + cut
+                    kernel[1] += p.active[i] and p.y[i] > cut
             else:
                 continue
             for g in (g1, g2):
-                if g < 0:
-                    continue
-                sums[g, 0] += 1
-                sums[g, 1] += x[i]
-                sums[g, 2] += y[i]
-                sums[g, 3] += c[i]
-                sums[g, 4] += d[i]
-                sums[g, 5] += active[i]
-                sums[g, 6] += abs(x[i] - y[i])
+                if g >= 0:
+                    sums[g, 0] += 1
+                    sums[g, 1] += p.x[i]
+                    sums[g, 2] += p.y[i]
+                    sums[g, 3] += p.c[i]
+                    sums[g, 4] += p.d[i]
+                    sums[g, 5] += p.active[i]
+                    sums[g, 6] += abs(p.x[i] - p.y[i])
         if n > 0:
-            q1[classify(sd / n, sa / n, deg_d, heal_d, heal_a)] += 1
-    return sums, statuses, q1, cadres, kernel, right, cohort_n
+            q1[classify(sd / n, sa / n, cuts[0], cuts[1], cuts[2])] += 1
+    return sums, statuses, q1, cadres, kernel, right, cohort
 
 
 @nb.njit(cache=True)
-def snapshot(start, status, stratum, x, y, d, active, deg_d, heal_d, heal_a):
+def snapshot(p, start, cuts):
     m = start.size - 1
     out = np.zeros((m, 7))  # size, members, mean d, active share, mean x, mean y, enforcers
     cls = np.zeros(m, np.int8)
     for j in range(m):
         for i in range(start[j], start[j + 1]):
-            if present(status[i]):
-                out[j, 0] += 1
-            if in_party(status[i]):
+            out[j, 0] += present(p.status[i])
+            if in_party(p.status[i]):
                 out[j, 1] += 1
-                out[j, 2] += d[i]
-                out[j, 3] += active[i]
-                out[j, 4] += x[i]
-                out[j, 5] += y[i]
-                out[j, 6] += stratum[i] == FUNCTIONARY
+                out[j, 2] += p.d[i]
+                out[j, 3] += p.active[i]
+                out[j, 4] += p.x[i]
+                out[j, 5] += p.y[i]
+                out[j, 6] += p.stratum[i] == FUNCTIONARY
         if out[j, 1] > 0:
             out[j, 2:6] /= out[j, 1]
-        cls[j] = classify(out[j, 2], out[j, 3], deg_d, heal_d, heal_a)
+        cls[j] = classify(out[j, 2], out[j, 3], cuts[0], cuts[1], cuts[2])
     return out, cls
 
 
@@ -153,26 +126,9 @@ def observe(state: State, sc: Scenario) -> dict:
     """The row of the time series for this week."""
     ps, cs, m, orgs, ob = state.persons, state.cells, state.macro, state.orgs, sc.observe
     cut = sc.leadership.stance_cut
+    cuts = (ob.degenerated_d, ob.healthy_d, ob.healthy_active)
     sums, statuses, q1, cadres, kernel, right, cohort_n = weekly(
-        cs.start,
-        cs.kind,
-        ps.status,
-        ps.stratum,
-        ps.org,
-        ps.x,
-        ps.y,
-        ps.c,
-        ps.d,
-        ps.active,
-        ps.x0,
-        ps.cohort,
-        m.line,
-        cut,
-        ob.moved_left,
-        len(orgs.names),
-        ob.degenerated_d,
-        ob.healthy_d,
-        ob.healthy_active,
+        ps, cs.start, cs.kind, len(orgs.names), cut, ob.moved_left, cuts
     )
     row: dict = {
         "week": m.week,
@@ -218,19 +174,8 @@ def observe(state: State, sc: Scenario) -> dict:
 def cells_snapshot(state: State, sc: Scenario) -> dict[str, np.ndarray]:
     """Every cell this week: kind, region, size, mean d, active share, mean x and y, ..."""
     ps, cs, m, ob = state.persons, state.cells, state.macro, sc.observe
-    out, cls = snapshot(
-        cs.start,
-        ps.status,
-        ps.stratum,
-        ps.x,
-        ps.y,
-        ps.d,
-        ps.active,
-        ob.degenerated_d,
-        ob.healthy_d,
-        ob.healthy_active,
-    )
-    n = len(cs)
+    out, cls = snapshot(ps, cs.start, (ob.degenerated_d, ob.healthy_d, ob.healthy_active))
+    n = state.n_cells
     return {
         "week": np.full(n, m.week, np.int32),
         "cell": np.arange(n, dtype=np.int32),
@@ -250,4 +195,4 @@ def cells_snapshot(state: State, sc: Scenario) -> dict[str, np.ndarray]:
     }
 
 
-__all__ = ["CAMPAIGNS", "GROUPS", "METRICS", "Q1_CLASSES", "cells_snapshot", "observe", "slug"]
+__all__ = ["GROUPS", "METRICS", "Q1_CLASSES", "cells_snapshot", "observe", "slug"]

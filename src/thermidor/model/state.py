@@ -7,6 +7,7 @@ a segment reduction. Submodels read and write these arrays and nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -30,9 +31,9 @@ CAMPAIGNS = ("against_right", "against_left", "self_criticism")
 NO_ORG = -1
 
 
-@dataclass
-class Persons:
-    """One entry per person; index order is cell order."""
+class Persons(NamedTuple):
+    """One entry per person; index order is cell order. A named tuple, so compiled kernels
+    take it whole and read `p.x`, `p.status`, ... as the equations do."""
 
     cell: np.ndarray  # int32, non-decreasing
     stratum: np.ndarray  # int8
@@ -54,13 +55,10 @@ class Persons:
     x0: np.ndarray  # private stance at the start (Q5)
     cohort: np.ndarray  # bool: a worker member with confidence >= the Q5 cut at the start
 
-    def __len__(self) -> int:
-        return self.cell.size
 
-
-@dataclass
-class Cells:
-    """One entry per cell (nucleus), ordered by region then kind."""
+class Cells(NamedTuple):
+    """One entry per cell (nucleus), ordered by region then kind; persons of cell j are
+    `start[j]:start[j + 1]`."""
 
     start: np.ndarray  # int64, size n_cells + 1
     kind: np.ndarray  # int8
@@ -70,9 +68,6 @@ class Cells:
     arrests: np.ndarray  # int32, expulsions of actives in the cell last week
     vote: np.ndarray  # int8, the cell's delegate (RIGHT, CENTRE, LEFT) at the last election
     oppression: np.ndarray  # float64, the apparatus' oppression in the cell (S4)
-
-    def __len__(self) -> int:
-        return self.kind.size
 
 
 @dataclass
@@ -140,5 +135,10 @@ class State:
     orgs: Organisations
     rng: np.random.Generator
 
-    def in_party(self) -> np.ndarray:
-        return (self.persons.status == MEMBER) | (self.persons.status == CAPITULATED)
+    @property
+    def n_persons(self) -> int:
+        return self.persons.cell.size
+
+    @property
+    def n_cells(self) -> int:
+        return self.cells.kind.size

@@ -107,8 +107,8 @@ class Classes(Submodel):
 
     K0: Prob = 0.2
     grain0: float = Field(1.0, ge=0.0, le=2.0, description="procurement against need at start")
-    growth: Rate = 0.004
-    squeeze: Rate = 0.006
+    growth: Rate = 0.003
+    squeeze: Rate = 0.02
     strike: Rate = 1.5
     shock_decay: Prob = 0.05
     wage_follow: Prob = 0.05
@@ -127,7 +127,7 @@ class Leadership(Submodel):
     campaign_off: float = Field(0.03, ge=0.0, le=2.0)
     speed: float = Field(0.01, ge=0.0, le=0.5)
     regime0: Prob = 0.3
-    regime_rise: Prob = 0.02
+    regime_rise: Prob = 0.01
     regime_relax: Prob = 0.01
     stance_cut: Prob = Field(0.2, description="|stance - line| beyond which a stance is Left/Right")
 
@@ -147,7 +147,8 @@ class Activation(Submodel):
 
     k: float = Field(2.3, ge=0.0, le=20.0)
     threshold: Prob = 0.1
-    rounding: Literal["floor", "continuous", "round"] = "floor"
+    rounding: Literal["floor", "continuous", "round"] = "continuous"
+    mobilisation: Prob = Field(0.3, description="pull of a campaign on those who trust the Centre")
 
 
 class Influence(Submodel):
@@ -162,7 +163,7 @@ class Influence(Submodel):
 class Confidence(Submodel):
     """S7."""
 
-    step_gain: Rate = 2.0
+    step_gain: Rate = 0.5
     repression_loss: Rate = 2.0
     exposure_loss: Prob = 0.05
     relax: Prob = 0.01
@@ -184,17 +185,18 @@ class KindWeights(Strict):
 class Degeneration(Submodel):
     """S8."""
 
-    privilege_rate: Prob = 0.004
+    privilege_rate: Prob = 0.001
     exposure: KindWeights = KindWeights()
-    exposure_rate: Prob = 0.004
-    oppression_rate: Prob = 0.002
-    control_rate: Prob = 0.02
+    exposure_rate: Prob = 0.002
+    oppression_rate: Prob = 0.001
+    control_rate: Prob = 0.05
     stance_drift: Prob = 0.002
 
 
 class Repression(Submodel):
     """S9."""
 
+    arrest_rate: Prob = Field(0.02, description="weekly expulsions per enforcer at regime 1")
     exile_share: Prob = 0.6
     exile_weeks_min: int = Field(52, ge=1, le=1040)
     exile_weeks_max: int = Field(156, ge=1, le=1040)
@@ -237,12 +239,12 @@ class Power(Submodel):
 
     pi0: Prob = 0.5
     beta0: Prob = 0.5
-    bistability: Rate = 0.05
+    bistability: Rate = 0.02
     pi_unstable: Prob = 0.5
-    kernel_weight: Rate = 0.1
-    kernel_reference: Prob = 0.1
-    cc_weight: Rate = 0.01
-    degeneration_weight: Rate = 0.05
+    kernel_weight: Rate = 0.05
+    kernel_reference: Prob = 0.03
+    cc_weight: Rate = 0.005
+    degeneration_weight: Rate = 0.01
     beta_growth: Rate = 0.01
     beta_decay: Rate = 0.05
 

@@ -3,15 +3,23 @@
 Letter Q1: "the decline of the spirit of activity of the proletariat itself". Anchor: Epstein
 (2002), PNAS 99, 7243, model I:
 
-    G_i = h_i (1 - c_i)                      grievance (legitimacy L = confidence c)
+    G_i = h_i (1 - c_i) + M_i                grievance (legitimacy L = confidence c)
     N_i = rounding(E_j / (1 + A_j - a_i))    enforcers per active, the agent counting himself
     P_i = 1 - exp(-k N_i)                    estimated arrest probability
     active_i <=> G_i - r_i P_i > T
 
+M_i is the pull of a running campaign on those who trust the Centre (0 with no campaign, so
+the rule is Epstein's): Q4, the workers who follow the Centre "will enter the struggle against
+the Right much more readily than they did in the struggle against the Opposition, when they had
+to be dragged along with a rope around their neck". A campaign draws the confident whose own
+stance lies on its side:
+
+    M_i = mobilisation c_i (max(x_i, 0) [against the Right] + max(-x_i, 0) [against the Left])
+
 E_j are the apparatus' enforcers in cell j (its functionaries in the party), A_j the actives
 present last week, a_i whether i was one of them. `rounding` is "floor" (NetLogo's Rebellion),
-"continuous" (the paper) or "round" (Mesa's example). Functionaries enforce and never rebel; the
-exiled are not in the cell.
+"continuous" (the paper's ratio) or "round" (Mesa's example). Functionaries enforce and never
+rebel; the exiled are not in the cell.
 """
 
 from __future__ import annotations
@@ -28,38 +36,41 @@ ROUNDING = {"floor": 0, "continuous": 1, "round": 2}
 
 
 @nb.njit(cache=True)
-def activate(start, status, stratum, h, c, r, active, k, threshold, rounding):
-    e = enforcers(start, status, stratum)
+def arrest_probability(k: float, e: float, others: float, rounding: int) -> float:
+    """Epstein's P = 1 - exp(-k rounding(E / (1 + A))), A the other actives."""
+    ratio = e / (1.0 + others)
+    if rounding == 0:
+        ratio = math.floor(ratio)
+    elif rounding == 2:
+        ratio = math.floor(ratio + 0.5)
+    return 1.0 - math.exp(-k * ratio)
+
+
+@nb.njit(cache=True)
+def activate(p, start, k, threshold, rounding, pull_left, pull_right):
     for j in range(start.size - 1):
         a, b = start[j], start[j + 1]
+        e = enforcers(p, a, b)
         actives = 0
         for i in range(a, b):
-            if active[i]:
-                actives += 1
+            actives += p.active[i]
         for i in range(a, b):
-            if stratum[i] == FUNCTIONARY or not present(status[i]):
-                active[i] = False
+            if p.stratum[i] == FUNCTIONARY or not present(p.status[i]):
+                p.active[i] = False
                 continue
-            ratio = e[j] / (1.0 + actives - (1 if active[i] else 0))
-            if rounding == 0:
-                ratio = math.floor(ratio)
-            elif rounding == 2:
-                ratio = math.floor(ratio + 0.5)
-            p_arrest = 1.0 - math.exp(-k * ratio)
-            active[i] = h[i] * (1.0 - c[i]) - r[i] * p_arrest > threshold
+            x = p.x[i]
+            pull = pull_left * max(x, 0.0) + pull_right * max(-x, 0.0)
+            grievance = p.h[i] * (1.0 - p.c[i]) + p.c[i] * pull
+            if grievance <= threshold:  # P >= 0, so G - r P > T needs G > T
+                p.active[i] = False
+                continue
+            p_arrest = arrest_probability(k, e, actives - p.active[i], rounding)
+            p.active[i] = grievance - p.r[i] * p_arrest > threshold
 
 
 def step(state: State, sc: Scenario) -> None:
-    p, ps = sc.activation, state.persons
+    p, campaigns = sc.activation, state.macro.campaigns
     activate(
-        state.cells.start,
-        ps.status,
-        ps.stratum,
-        ps.h,
-        ps.c,
-        ps.r,
-        ps.active,
-        p.k,
-        p.threshold,
-        ROUNDING[p.rounding],
-    )
+        state.persons, state.cells.start, p.k, p.threshold, ROUNDING[p.rounding],
+        p.mobilisation * campaigns["against_right"], p.mobilisation * campaigns["against_left"],
+    )  # fmt: skip

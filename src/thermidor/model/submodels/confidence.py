@@ -37,76 +37,43 @@ from thermidor.scenario.schema import Scenario
 
 
 @nb.njit(cache=True)
-def update(
-    start,
-    status,
-    x,
-    c,
-    c0,
-    heard,
-    arrests,
-    cred,
-    step,
-    line_start,
-    gain,
-    rep_loss,
-    exp_loss,
-    relax,
-    confident,
-    n_orgs,
-):
-    heard_n = np.zeros(max(n_orgs, 1))
-    heard_conf = np.zeros(max(n_orgs, 1))
+def update(p, start, arrests, cred, step, line_start, gain, rep_loss, exp_loss, relax, confident):
+    """Move every present person's c; return per organisation (heard, heard by the confident)."""
+    heard_n = np.zeros(cred.size)
+    heard_conf = np.zeros(cred.size)
+    c = p.c
     for j in range(start.size - 1):
         a, b = start[j], start[j + 1]
         n = 0
         for i in range(a, b):
-            if present(status[i]):
-                n += 1
+            n += present(p.status[i])
         hit = arrests[j] / n if n > 0 else 0.0
         for i in range(a, b):
-            if not present(status[i]):
+            if not present(p.status[i]):
                 continue
-            want = 1.0 if x[i] > line_start else (-1.0 if x[i] < line_start else 0.0)
-            v = c[i] + gain * step * want - rep_loss * hit + relax * (c0[i] - c[i])
-            o = heard[i]
+            want = np.sign(p.x[i] - line_start)
+            v = c[i] + gain * step * want - rep_loss * hit + relax * (p.c0[i] - c[i])
+            o = p.heard[i]
             if o != NO_ORG:
                 heard_n[o] += 1.0
-                if c[i] >= confident:
-                    heard_conf[o] += 1.0
+                heard_conf[o] += c[i] >= confident
                 v -= exp_loss * cred[o]
             c[i] = min(1.0, max(0.0, v))
     return heard_n, heard_conf
 
 
 def step(state: State, sc: Scenario) -> None:
-    p, ps, m, orgs = sc.confidence, state.persons, state.macro, state.orgs
+    p, m, orgs = sc.confidence, state.macro, state.orgs
     step_ = m.line - m.line_start
-    n_orgs = len(orgs.names)
+    cred = orgs.credibility if len(orgs.names) else np.zeros(1)
     heard_n, heard_conf = update(
-        state.cells.start,
-        ps.status,
-        ps.x,
-        ps.c,
-        ps.c0,
-        ps.heard,
-        state.cells.arrests,
-        orgs.credibility if n_orgs else np.zeros(1),
-        step_,
-        m.line_start,
-        p.step_gain,
-        p.repression_loss,
-        p.exposure_loss,
-        p.relax,
-        sc.observe.confident,
-        n_orgs,
-    )
-    if n_orgs == 0:
+        state.persons, state.cells.start, state.cells.arrests, cred, step_, m.line_start,
+        p.step_gain, p.repression_loss, p.exposure_loss, p.relax, sc.observe.confident,
+    )  # fmt: skip
+    if not orgs.names:
         return
     b = orgs.behaviour
-    share = np.divide(
-        heard_conf[:n_orgs], heard_n[:n_orgs], out=np.zeros(n_orgs), where=heard_n[:n_orgs] > 0
-    )
+    share = np.divide(heard_conf, heard_n, out=np.zeros_like(heard_n), where=heard_n > 0)
     delta = (
         p.credibility_earn * (b[:, 2] * max(step_, 0.0) + max(-step_, 0.0))
         - p.credibility_loss_dead * b[:, 3] * share

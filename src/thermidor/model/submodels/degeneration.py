@@ -14,7 +14,7 @@ For each present person i of cell j (kind k):
             + oppression_rate * oppression_j) (1 - d_i) - control_rate * control_j * d_i
     x_i -= stance_drift * d_i * (x_i + 1)       the degenerated drift to the proprietor's line
 
-control_j is the share of the cell's members who are active and publicly left of the line;
+control_j is the share of the cell's members who are active and say a Left stance (y > cut);
 privilege_s is the person's stratum's (the non-party spec's for non-party persons).
 """
 
@@ -29,72 +29,34 @@ from thermidor.scenario.schema import CELL_KINDS, Scenario
 
 
 @nb.njit(cache=True)
-def degenerate(
-    start,
-    kind,
-    status,
-    stratum,
-    active,
-    x,
-    y,
-    d,
-    oppression,
-    privilege,
-    priv_nonparty,
-    exposure,
-    K,
-    line,
-    cut,
-    r_priv,
-    r_exp,
-    r_opp,
-    r_ctrl,
-    drift,
-):
+def degenerate(p, start, kind, oppression, privilege, exposure, K, cut, rates, drift):
+    r_priv, r_exp, r_opp, r_ctrl = rates
+    d, x = p.d, p.x
     for j in range(start.size - 1):
         a, b = start[j], start[j + 1]
         n = 0
         left = 0
         for i in range(a, b):
-            if in_party(status[i]):
+            if in_party(p.status[i]):
                 n += 1
-                if active[i] and y[i] > line + cut:
-                    left += 1
+                left += p.active[i] and p.y[i] > cut
         control = left / n if n > 0 else 0.0
         push_cell = r_exp * K * exposure[kind[j]] + r_opp * oppression[j]
         for i in range(a, b):
-            if not present(status[i]):
+            if not present(p.status[i]):
                 continue
-            priv = priv_nonparty if status[i] == NONPARTY else privilege[stratum[i]]
-            d[i] += (r_priv * priv + push_cell) * (1.0 - d[i]) - r_ctrl * control * d[i]
-            d[i] = min(1.0, max(0.0, d[i]))
+            priv = privilege[4] if p.status[i] == NONPARTY else privilege[p.stratum[i]]
+            v = d[i] + (r_priv * priv + push_cell) * (1.0 - d[i]) - r_ctrl * control * d[i]
+            d[i] = min(1.0, max(0.0, v))
             x[i] -= drift * d[i] * (x[i] + 1.0)
 
 
 def step(state: State, sc: Scenario) -> None:
-    p, ps, cs, m = sc.degeneration, state.persons, state.cells, state.macro
-    pop = sc.population
-    privilege = np.array([pop.strata[s].privilege for s in STRATA])
+    p, cs, pop = sc.degeneration, state.cells, sc.population
+    privilege = np.array([*(pop.strata[s].privilege for s in STRATA), pop.nonparty.privilege])
     exposure = np.array([getattr(p.exposure, k) for k in CELL_KINDS])
+    rates = (p.privilege_rate, p.exposure_rate, p.oppression_rate, p.control_rate)
     degenerate(
-        cs.start,
-        cs.kind,
-        ps.status,
-        ps.stratum,
-        ps.active,
-        ps.x,
-        ps.y,
-        ps.d,
-        cs.oppression,
-        privilege,
-        pop.nonparty.privilege,
-        exposure,
-        m.K,
-        m.line,
-        sc.leadership.stance_cut,
-        p.privilege_rate,
-        p.exposure_rate,
-        p.oppression_rate,
-        p.control_rate,
-        p.stance_drift,
-    )
+        state.persons, cs.start, cs.kind, cs.oppression, privilege, exposure, state.macro.K,
+        sc.leadership.stance_cut, rates, p.stance_drift,
+    )  # fmt: skip

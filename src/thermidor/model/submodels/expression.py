@@ -13,9 +13,9 @@ share of dissent among the cell's members reaches his threshold raised by the ce
     says_i      <=> D_j / N_j >= tau_i + oppression_j
 
 D_j counts the members dissenting in public, N_j the members present. The rule is iterated
-`rounds` times a week, synchronously within the cell (the Granovetter map). A member who says
-what he thinks has y = x; one who hides dissent has y = line. Non-party persons are outside the
-party meeting and say what they think (y = x).
+`rounds` times a week, synchronously within the cell (the Granovetter map r' = F(r)), starting
+from last week's public dissent. A member who says what he thinks has y = x; one who hides his
+dissent has y = line. Non-party persons are outside the party meeting and say what they think.
 """
 
 from __future__ import annotations
@@ -23,76 +23,53 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import enforcers, in_party
+from thermidor.model.cells import enforcers, in_party, members
 from thermidor.model.state import State
 from thermidor.scenario.schema import Scenario
 
 
 @nb.njit(cache=True)
-def express(start, status, x, y, tau, oppression, line, margin, rounds):
-    """Iterate the threshold rule in every cell; writes y (public stance)."""
+def cell_oppression(p, start, appointed, regime, w_enf, w_app, relief, out):
     for j in range(start.size - 1):
         a, b = start[j], start[j + 1]
-        n = 0
+        n = members(p, a, b)
+        share = enforcers(p, a, b) / n if n > 0 else 0.0
+        out[j] = regime * (w_enf * share + w_app * appointed[j]) * (1.0 - relief)
+
+
+@nb.njit(cache=True)
+def express(p, start, oppression, line, margin, rounds):
+    """Iterate the threshold rule in every cell; writes the public stance p.y."""
+    x, y, tau = p.x, p.y, p.tau
+    for j in range(start.size - 1):
+        a, b = start[j], start[j + 1]
+        n = members(p, a, b)
         dissent = 0
         for i in range(a, b):
-            if in_party(status[i]):
-                n += 1
-                if abs(y[i] - line) > margin and abs(x[i] - line) > margin:
-                    dissent += 1
-        if n == 0:
-            for i in range(a, b):
-                y[i] = x[i]
-            continue
+            if in_party(p.status[i]) and abs(x[i] - line) > margin and abs(y[i] - line) > margin:
+                dissent += 1
         for _ in range(rounds):
-            share = dissent / n
+            share = dissent / n if n > 0 else 0.0
             new = 0
             for i in range(a, b):
-                wants = in_party(status[i]) and abs(x[i] - line) > margin
+                wants = in_party(p.status[i]) and abs(x[i] - line) > margin
                 if wants and share >= tau[i] + oppression[j]:
                     new += 1
             if new == dissent:
                 break
             dissent = new
-        share = dissent / n
+        share = dissent / n if n > 0 else 0.0
         for i in range(a, b):
-            if (
-                not in_party(status[i])
-                or abs(x[i] - line) <= margin
-                or share >= tau[i] + oppression[j]
-            ):
-                y[i] = x[i]
-            else:
-                y[i] = line
-
-
-@nb.njit(cache=True)
-def cell_oppression(start, status, stratum, appointed, regime, w_enf, w_app, relief, out):
-    e = enforcers(start, status, stratum)
-    for j in range(start.size - 1):
-        n = 0
-        for i in range(start[j], start[j + 1]):
-            if in_party(status[i]):
-                n += 1
-        share = e[j] / n if n > 0 else 0.0
-        out[j] = regime * (w_enf * share + w_app * appointed[j]) * (1.0 - relief)
+            hides = in_party(p.status[i]) and abs(x[i] - line) > margin
+            y[i] = line if hides and share < tau[i] + oppression[j] else x[i]
 
 
 def step(state: State, sc: Scenario) -> None:
-    p, ps, cs, m = sc.expression, state.persons, state.cells, state.macro
+    p, cs, m = sc.expression, state.cells, state.macro
     relief = p.self_criticism_relief if m.campaigns["self_criticism"] else 0.0
     cell_oppression(
-        cs.start,
-        ps.status,
-        ps.stratum,
-        cs.appointed,
-        m.regime,
-        p.oppression_enforcers,
-        p.oppression_appointed,
-        relief,
-        cs.oppression,
-    )
-    express(
-        cs.start, ps.status, ps.x, ps.y, ps.tau, cs.oppression, m.line, p.dissent_margin, p.rounds
-    )
-    np.clip(ps.y, -1.0, 1.0, out=ps.y)
+        state.persons, cs.start, cs.appointed, m.regime, p.oppression_enforcers,
+        p.oppression_appointed, relief, cs.oppression,
+    )  # fmt: skip
+    express(state.persons, cs.start, cs.oppression, m.line, p.dissent_margin, p.rounds)
+    np.clip(state.persons.y, -1.0, 1.0, out=state.persons.y)

@@ -1,17 +1,17 @@
 """S11 hierarchy: who masters the party - delegates elected upward, level by level, to the CC.
 
 Letter Q1: "To conquer this kernel, however, is to conquer the party"; Q2: "it is the party that
-decides. At present, this means: the party apparatus." Anchor: Galam (1990), J. Stat. Phys. 61,
-943, bottom-up hierarchical voting: in a group of g delegates a challenger takes the post only
-with a strict majority (> g/2); ties and pluralities go to the incumbent.
+decides. At present, this means: the party apparatus." Anchor: Galam (1990), J. Stat. Phys. 61, 943,
+bottom-up hierarchical voting: in a group of g delegates a challenger takes the post only with a
+strict majority (> g/2); ties and pluralities go to the incumbent.
 
-Every `every` weeks each cell elects a delegate: Left if more than half of its members present
-say a stance left of the line by more than `stance_cut`, Right likewise, else the incumbent (the
-holder of the CC). Cells, ordered by region then kind, form groups of `group_size`; each group
-elects by the same rule; a share `appointed` of posts at each level is appointed from above and
-goes to the incumbent; repeated until one post, the Central Committee, remains. The rule and
-the appointed posts are applied to a column of votes with vectorised NumPy; the last level below
-the CC gives `left_top`, the Left share there.
+Every `every` weeks each cell elects a delegate: Left if more than half of its members say a stance
+on the Left (y > stance_cut), Right if more than half say one on the Right (y < -stance_cut), else
+the incumbent (the holder of the CC). Cells, ordered by region then kind, form groups of
+`group_size`; each group elects by the same rule; a share `appointed` of posts at each level is
+appointed from above and goes to the incumbent; repeated until one post, the Central Committee,
+remains. The rule and the appointed posts are applied to a column of votes with vectorised NumPy;
+the last level below the CC gives `left_top`, the Left share there.
 """
 
 from __future__ import annotations
@@ -25,18 +25,16 @@ from thermidor.scenario.schema import Scenario
 
 
 @nb.njit(cache=True)
-def cell_votes(start, status, y, line, cut, incumbent, out):
+def cell_votes(p, start, cut, incumbent, out):
     for j in range(start.size - 1):
         n = 0
         left = 0
         right = 0
         for i in range(start[j], start[j + 1]):
-            if in_party(status[i]):
+            if in_party(p.status[i]):
                 n += 1
-                if y[i] > line + cut:
-                    left += 1
-                elif y[i] < line - cut:
-                    right += 1
+                left += p.y[i] > cut
+                right += p.y[i] < -cut
         if 2 * left > n:
             out[j] = LEFT
         elif 2 * right > n:
@@ -73,13 +71,5 @@ def step(state: State, sc: Scenario) -> None:
     p, m, cs = sc.hierarchy, state.macro, state.cells
     if m.week % p.every:
         return
-    cell_votes(
-        cs.start,
-        state.persons.status,
-        state.persons.y,
-        m.line,
-        sc.leadership.stance_cut,
-        m.cc_holder,
-        cs.vote,
-    )
+    cell_votes(state.persons, cs.start, sc.leadership.stance_cut, m.cc_holder, cs.vote)
     m.cc_holder, m.left_top = climb(cs.vote, p.group_size, p.appointed, m.cc_holder, state.rng)

@@ -43,26 +43,22 @@ def listen(xi, ui, xj, uj, mu, bounded):
 
 
 @nb.njit(cache=True)
-def exchange(
-    rng, start, status, org, x, y, u, heard, effort, letters, works, contacts, cadre_u, mu, bounded
-):
-    x_old = x.copy()
+def exchange(rng, p, start, effort, letters, works, contacts, cadre_u, mu, bounded):
+    x, y, u, org, status = p.x, p.y, p.u, p.org, p.status
+    x_said = x.copy()  # what the cadres say this week
     for j in range(start.size - 1):
         a, b = start[j], start[j + 1]
-        if b - a < 1:
-            continue
         n_party = 0
         n_other = 0
         w_party = 0.0
         w_other = 0.0
         n_cadres = 0
         for i in range(a, b):
-            if not present(status[i]):
-                pass
-            elif in_party(status[i]):
-                n_party += 1
-            else:
-                n_other += 1
+            if present(status[i]):
+                if in_party(status[i]):
+                    n_party += 1
+                else:
+                    n_other += 1
             o = org[i]
             if o != NO_ORG:
                 n_cadres += 1
@@ -75,12 +71,11 @@ def exchange(
             if org[i] != NO_ORG:
                 cadres[q] = i
                 q += 1
-        n_present = n_party + n_other
         for i in range(a, b):
-            heard[i] = NO_ORG
+            p.heard[i] = NO_ORG
             if not present(status[i]):
                 continue
-            if n_present > 1:
+            if n_party + n_other > 1:
                 for _ in range(8):  # a random present cellmate other than i
                     k = a + int(rng.random() * (b - a))
                     if k != i and present(status[k]):
@@ -88,34 +83,21 @@ def exchange(
                         break
             if n_cadres == 0 or org[i] != NO_ORG:
                 continue
-            p = w_party / n_party if in_party(status[i]) else w_other / n_other
-            if rng.random() < p:
+            reach = w_party / n_party if in_party(status[i]) else w_other / n_other
+            if rng.random() < reach:
                 k = cadres[int(rng.random() * n_cadres)]
                 if works[org[k]] > 0.0:
-                    x[i], u[i] = listen(x[i], u[i], x_old[k], cadre_u, mu, False)
-                    heard[i] = org[k]
+                    x[i], u[i] = listen(x[i], u[i], x_said[k], cadre_u, mu, False)
+                    p.heard[i] = org[k]
     np.clip(x, -1.0, 1.0, x)
 
 
 def step(state: State, sc: Scenario) -> None:
-    p, ps, orgs = sc.influence, state.persons, state.orgs
-    effort = np.ascontiguousarray(orgs.behaviour[:, 0]) if len(orgs.names) else np.zeros(1)
-    letters = np.ascontiguousarray(orgs.behaviour[:, 1]) if len(orgs.names) else np.zeros(1)
+    p, orgs = sc.influence, state.orgs
+    b = orgs.behaviour if len(orgs.names) else np.zeros((1, 6))
     works = orgs.works if len(orgs.names) else np.zeros(1)
     exchange(
-        state.rng,
-        state.cells.start,
-        ps.status,
-        ps.org,
-        ps.x,
-        ps.y,
-        ps.u,
-        ps.heard,
-        effort,
-        letters,
-        works,
-        p.cadre_contacts,
-        p.cadre_u,
-        p.mu,
+        state.rng, state.persons, state.cells.start, np.ascontiguousarray(b[:, 0]),
+        np.ascontiguousarray(b[:, 1]), works, p.cadre_contacts, p.cadre_u, p.mu,
         p.rule == "bounded_confidence",
-    )
+    )  # fmt: skip

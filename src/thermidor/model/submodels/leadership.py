@@ -1,37 +1,38 @@
 """S3 leadership: the Centre's line moves in zig-zags under two pressures.
 
-Letter Q4: the functionary "depends upon the working masses and seems to be obliged in recent
-times to take these masses into account more and more: hence, the 'self-criticism' and 'the
+Letter Q4: "The functionary of the party, the trade unions and other institutions, is the rampart of
+the Centrists: in spite of everything, he depends upon the working masses and seems to be obliged in
+recent times to take these masses into account more and more: hence, the 'self-criticism' and 'the
 struggle against the Right'"; the Centre took a "Left zig-zag", never a "Left course". Anchor:
 threshold-triggered campaigns with inertia (a two-threshold relay, as in Granovetter 1978's
 collective switching).
 
-    pressure = mass_weight * kernel + threat_weight * max(0, 1 - grain) - drift_weight * d_app
-    kernel   = share of worker members active and publicly left of the line (S5, S4)
-    d_app    = mean degeneration of the party apparatus (S8)
+    pressure = mass_weight * kernel + threat_weight * max(0, 1 - grain)
+               + drift_weight * (x_app - line)
+    kernel   = share of worker members active and saying a Left stance, y > stance_cut (S5, S4)
+    x_app    = mean private stance of the party apparatus, which degeneration pulls to the
+               Right (S8): without the masses and the threat the line drifts with it
 
 A campaign against the Right starts when pressure > campaign_on and stops when it falls below
-campaign_off; against the Left, symmetrically. While a campaign runs the line moves `speed` a
-week; a campaign against the Left raises the regime by `regime_rise` a week, otherwise the regime
-relaxes to `regime0` at `regime_relax`.
+campaign_off; against the Left, symmetrically. While a campaign runs the line moves `speed` a week;
+a campaign against the Left raises the regime by `regime_rise` a week, otherwise the regime relaxes
+to `regime0` at `regime_relax`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from thermidor.model.cells import apparatus_degeneration, kernel_left_share
+from thermidor.model.cells import apparatus_mean, kernel_left_share
 from thermidor.model.state import State
 from thermidor.scenario.schema import Scenario
 
 
 def step(state: State, sc: Scenario) -> None:
     p, m, ps = sc.leadership, state.macro, state.persons
-    mass = p.mass_weight * kernel_left_share(
-        ps.status, ps.stratum, ps.active, ps.y, m.line, p.stance_cut
-    )
+    mass = p.mass_weight * kernel_left_share(ps, p.stance_cut)
     threat = p.threat_weight * max(0.0, 1.0 - m.grain)
-    drift = -p.drift_weight * apparatus_degeneration(ps.status, ps.stratum, ps.d)
+    drift = p.drift_weight * (apparatus_mean(ps, ps.x) - m.line)
     m.drivers = {"mass": mass, "threat": threat, "drift": drift}
     pressure = mass + threat + drift
     camp = m.campaigns

@@ -24,47 +24,40 @@ from thermidor.scenario.schema import Scenario
 
 
 @nb.njit(cache=True)
-def flows(rng, status, stratum, c, d, y, recruit, attrition, purge, w_d, w_dis, line, margin):
+def purge_weight(p, i, w_d, w_dis, line, margin) -> float:
+    return 1.0 + w_d * p.d[i] + (w_dis if abs(p.y[i] - line) > margin else 0.0)
+
+
+@nb.njit(cache=True)
+def flows(rng, p, recruit, attrition, purge, w_d, w_dis, line, margin):
+    status = p.status
     total_w = 0.0
     n = 0
     if purge > 0.0:
         for i in range(status.size):
-            if in_party(status[i]) and stratum[i] != FUNCTIONARY:
+            if in_party(status[i]) and p.stratum[i] != FUNCTIONARY:
                 n += 1
-                total_w += 1.0 + w_d * d[i] + (w_dis if abs(y[i] - line) > margin else 0.0)
+                total_w += purge_weight(p, i, w_d, w_dis, line, margin)
     mean_w = total_w / n if n > 0 else 1.0
     for i in range(status.size):
         s = status[i]
         if s == NONPARTY:
-            if recruit > 0.0 and rng.random() < 2.0 * recruit * c[i]:
+            if recruit > 0.0 and rng.random() < 2.0 * recruit * p.c[i]:
                 status[i] = MEMBER
-        elif in_party(s) and stratum[i] != FUNCTIONARY:
-            if purge > 0.0:
-                w = 1.0 + w_d * d[i] + (w_dis if abs(y[i] - line) > margin else 0.0)
-                if rng.random() < purge * w / mean_w:
-                    status[i] = EXPELLED
-                    continue
-            if rng.random() < attrition:
+        elif in_party(s) and p.stratum[i] != FUNCTIONARY:
+            w = purge_weight(p, i, w_d, w_dis, line, margin)
+            if purge > 0.0 and rng.random() < purge * w / mean_w:
+                status[i] = EXPELLED
+            elif rng.random() < attrition:
                 status[i] = NONPARTY
 
 
 def step(state: State, sc: Scenario) -> None:
-    p, ps, m = sc.membership, state.persons, state.macro
+    p, m = sc.membership, state.macro
     flows(
-        state.rng,
-        ps.status,
-        ps.stratum,
-        ps.c,
-        ps.d,
-        ps.y,
-        m.recruitment,
-        p.attrition,
-        m.purge_rate,
-        p.purge_weight_d,
-        p.purge_weight_dissent,
-        m.line,
-        sc.expression.dissent_margin,
-    )
+        state.rng, state.persons, m.recruitment, p.attrition, m.purge_rate, p.purge_weight_d,
+        p.purge_weight_dissent, m.line, sc.expression.dissent_margin,
+    )  # fmt: skip
     if m.recruitment_weeks > 0:
         m.recruitment_weeks -= 1
         if m.recruitment_weeks == 0:

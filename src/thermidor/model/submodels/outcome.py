@@ -19,20 +19,19 @@ import math
 
 import numba as nb
 
-from thermidor.model.cells import apparatus_degeneration, in_party
+from thermidor.model.cells import apparatus_mean, in_party
 from thermidor.model.state import CONSOLIDATION, LEFT, OPEN, REFORM, THERMIDOR, State
 from thermidor.scenario.schema import Scenario
 
 
 @nb.njit(cache=True)
-def right_share(status, x, cut) -> float:
+def right_share(p, cut) -> float:
     n = 0
     k = 0
-    for i in range(status.size):
-        if in_party(status[i]):
+    for i in range(p.status.size):
+        if in_party(p.status[i]):
             n += 1
-            if x[i] < -cut:
-                k += 1
+            k += p.x[i] < -cut
     return k / n if n > 0 else 0.0
 
 
@@ -43,7 +42,7 @@ def step(state: State, sc: Scenario) -> None:
     m.beta_high_weeks = m.beta_high_weeks + 1 if m.beta >= p.consolidation_beta else 0
     outcome = OPEN
     if m.pi < p.thermidor_pi:
-        r = right_share(ps.status, ps.x, sc.leadership.stance_cut)
+        r = right_share(ps, sc.leadership.stance_cut)
         rate = p.thermidor_hazard * (1 - m.pi / p.thermidor_pi) * m.K * (1 + p.right_weight * r)
         if state.rng.random() < 1.0 - math.exp(-rate):
             outcome = THERMIDOR
@@ -51,7 +50,7 @@ def step(state: State, sc: Scenario) -> None:
         outcome == OPEN
         and m.cc_holder == LEFT
         and m.pi >= p.reform_pi
-        and apparatus_degeneration(ps.status, ps.stratum, ps.d) <= p.reform_d
+        and apparatus_mean(ps, ps.d) <= p.reform_d
     ):
         outcome = REFORM
     if outcome == OPEN and m.beta_high_weeks >= p.consolidation_weeks:

@@ -2,11 +2,11 @@
 
 Letter Q3: "We have a strongly advanced process of duality of power in the country ... A state of
 duality of power is unstable, by its very essence. Sooner or later, it must go one way or the
-other"; "the monstrous predominance of the bureaucratic apparatus oscillating between the
-classes"; "this state apparatus depends, through the medium of the party apparatus, upon the
-party, that is, upon its proletarian kernel, on condition that the latter is active". Anchor: a
-bistable (cubic) normal form, the textbook model of an unstable interior state between two
-attractors (Strogatz, Nonlinear Dynamics and Chaos, ch. 3).
+other"; "the monstrous predominance of the bureaucratic apparatus oscillating between the classes";
+"this state apparatus depends, through the medium of the party apparatus, upon the party, that is,
+upon its proletarian kernel, on condition that the latter is active". Anchor: a bistable (cubic)
+normal form, the textbook model of an unstable interior state between two attractors (Strogatz,
+Nonlinear Dynamics and Chaos, ch. 3).
 
     pi   += bistability pi (1 - pi) (pi - pi_unstable)
             + kernel_weight (kernel - kernel_reference)
@@ -14,8 +14,8 @@ attractors (Strogatz, Nonlinear Dynamics and Chaos, ch. 3).
             - degeneration_weight K d_app
     beta += beta_growth (1 - a_w)(1 - a_p)(1 - beta) - beta_decay (a_w + a_p) beta
 
-kernel: worker members active and publicly left of the line; d_app: the party apparatus' mean
-degeneration; a_w: the active share of all workers present (members and non-party); a_p: the
+kernel: worker members active and saying a Left stance (y > stance_cut); d_app: the party apparatus'
+mean degeneration; a_w: the active share of all workers present (members and non-party); a_p: the
 proprietor's activity, K max(0, 1 - grain) (the grain strike).
 """
 
@@ -24,29 +24,26 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import apparatus_degeneration, kernel_left_share, present
+from thermidor.model.cells import apparatus_mean, kernel_left_share, present
 from thermidor.model.state import LEFT, RIGHT, WORKER, State
 from thermidor.scenario.schema import Scenario
 
 
 @nb.njit(cache=True)
-def workers_active(status, stratum, active) -> float:
+def workers_active(p) -> float:
     n = 0
     k = 0
-    for i in range(status.size):
-        if stratum[i] == WORKER and present(status[i]):
+    for i in range(p.status.size):
+        if p.stratum[i] == WORKER and present(p.status[i]):
             n += 1
-            if active[i]:
-                k += 1
+            k += p.active[i]
     return k / n if n > 0 else 0.0
 
 
 def step(state: State, sc: Scenario) -> None:
     p, m, ps = sc.power, state.macro, state.persons
-    kernel = kernel_left_share(
-        ps.status, ps.stratum, ps.active, ps.y, m.line, sc.leadership.stance_cut
-    )
-    d_app = apparatus_degeneration(ps.status, ps.stratum, ps.d)
+    kernel = kernel_left_share(ps, sc.leadership.stance_cut)
+    d_app = apparatus_mean(ps, ps.d)
     cc = (m.cc_holder == LEFT) - (m.cc_holder == RIGHT)
     pi = m.pi
     pi += (
@@ -56,7 +53,7 @@ def step(state: State, sc: Scenario) -> None:
         - p.degeneration_weight * m.K * d_app
     )
     m.pi = float(np.clip(pi, 0.0, 1.0))
-    a_w = workers_active(ps.status, ps.stratum, ps.active)
+    a_w = workers_active(ps)
     a_p = m.K * max(0.0, 1.0 - m.grain)
     beta = (
         m.beta

@@ -4,9 +4,10 @@ Letter Q6: "Is not all this the Thermidor with the dry guillotine?"; Rafael: the
 that drives an 'aspen-wedge' into the Opposition every day". Anchor: Epstein (2002), the cop
 rule (each enforcer arrests at most one active agent a week), with capitulation as a hazard.
 
-In cell j, each of the E_j enforcers expels with probability `regime` one member who is active
-and dissents in public (|y - line| > dissent_margin), at most one each: the number expelled is
-Binomial(min(E_j, eligible_j), regime), chosen uniformly among the eligible. An expelled cadre
+In cell j, each of the E_j enforcers expels with probability arrest_rate * regime one member who
+is active and dissents in public (|y - line| > dissent_margin), at most one each: the number
+expelled is Binomial(min(E_j, eligible_j), arrest_rate * regime), chosen uniformly among the
+eligible. An expelled cadre
 is exiled with probability `exile_share` for a term drawn uniformly in [exile_weeks_min,
 exile_weeks_max]; at its end he returns to his cell as expelled. A cadre out of the party
 (expelled or exiled) capitulates with weekly hazard
@@ -14,8 +15,8 @@ exile_weeks_max]; at its end he returns to his cell as expelled. A cadre out of 
     1 - exp(-(capitulation_base + capitulation_isolation * isolation_j
               + capitulation_left_turn * max(step, 0)))
 
-where isolation_j = 1 - the share of his home cell's members privately left of the line (his
-work found no echo), and step is this week's move of the line (the left turn that drew Radek,
+where isolation_j = 1 - the share of his home cell's members privately on the Left (x > cut:
+his work found an echo), and step is this week's move of the line (the left turn that drew Radek,
 Preobrazhensky and Smilga in July 1929). A capitulator leaves his organisation and returns to
 the party, saying the line.
 """
@@ -32,30 +33,10 @@ from thermidor.scenario.schema import Scenario
 
 
 @nb.njit(cache=True)
-def repress(
-    rng,
-    start,
-    status,
-    stratum,
-    org,
-    active,
-    x,
-    y,
-    exile_left,
-    arrests,
-    regime,
-    line,
-    margin,
-    cut,
-    exile_share,
-    wmin,
-    wmax,
-    cap_base,
-    cap_iso,
-    cap_left,
-    step,
-):
-    e = enforcers(start, status, stratum)
+def repress(rng, p, start, arrests, rate, line, margin, cut, exile, capitulation, step):
+    share_exiled, wmin, wmax = exile
+    cap_base, cap_iso, cap_left = capitulation
+    status, org = p.status, p.org
     for j in range(start.size - 1):
         a, b = start[j], start[j + 1]
         eligible = 0
@@ -64,61 +45,45 @@ def repress(
         for i in range(a, b):
             if in_party(status[i]):
                 n += 1
-                if x[i] > line + cut:
-                    left += 1
-                if active[i] and abs(y[i] - line) > margin:
-                    eligible += 1
-        take = rng.binomial(min(e[j], eligible), regime) if eligible > 0 else 0
+                left += p.x[i] > cut
+                eligible += p.active[i] and abs(p.y[i] - line) > margin
+        e = enforcers(p, a, b)
+        take = rng.binomial(min(e, eligible), rate) if eligible > 0 and e > 0 else 0
         arrests[j] = take
         isolation = 1.0 - (left / n if n > 0 else 0.0)
         hazard = 1.0 - math.exp(-(cap_base + cap_iso * isolation + cap_left * max(step, 0.0)))
         for i in range(a, b):
             s = status[i]
-            if take > 0 and in_party(s) and active[i] and abs(y[i] - line) > margin:
-                if rng.random() * eligible < take:  # selection sampling (Knuth's algorithm S)
+            if in_party(s) and p.active[i] and abs(p.y[i] - line) > margin:
+                if take > 0 and rng.random() * eligible < take:  # Knuth's selection sampling
                     take -= 1
-                    active[i] = False
-                    if org[i] != NO_ORG and rng.random() < exile_share:
+                    p.active[i] = False
+                    if org[i] != NO_ORG and rng.random() < share_exiled:
                         status[i] = EXILED
-                        exile_left[i] = rng.integers(wmin, wmax + 1)
+                        p.exile_left[i] = rng.integers(wmin, wmax + 1)
                     else:
                         status[i] = EXPELLED
                 eligible -= 1
                 continue
             if s == EXILED:
-                exile_left[i] -= 1
-                if exile_left[i] <= 0:
+                p.exile_left[i] -= 1
+                if p.exile_left[i] <= 0:
                     status[i] = EXPELLED
             if org[i] != NO_ORG and s in (EXILED, EXPELLED) and rng.random() < hazard:
                 status[i] = CAPITULATED
                 org[i] = NO_ORG
-                exile_left[i] = 0
-                x[i] = line
-                y[i] = line
+                p.exile_left[i] = 0
+                p.x[i] = line
+                p.y[i] = line
 
 
 def step(state: State, sc: Scenario) -> None:
-    p, ps, m = sc.repression, state.persons, state.macro
+    p, m = sc.repression, state.macro
     repress(
-        state.rng,
-        state.cells.start,
-        ps.status,
-        ps.stratum,
-        ps.org,
-        ps.active,
-        ps.x,
-        ps.y,
-        ps.exile_left,
-        state.cells.arrests,
-        m.regime,
-        m.line,
-        sc.expression.dissent_margin,
-        sc.leadership.stance_cut,
-        p.exile_share,
-        p.exile_weeks_min,
-        p.exile_weeks_max,
-        p.capitulation_base,
-        p.capitulation_isolation,
-        p.capitulation_left_turn,
+        state.rng, state.persons, state.cells.start, state.cells.arrests,
+        p.arrest_rate * m.regime, m.line,
+        sc.expression.dissent_margin, sc.leadership.stance_cut,
+        (p.exile_share, p.exile_weeks_min, p.exile_weeks_max),
+        (p.capitulation_base, p.capitulation_isolation, p.capitulation_left_turn),
         m.line - m.line_start,
-    )
+    )  # fmt: skip
