@@ -29,7 +29,7 @@ SCHEDULE: tuple[tuple[str, Callable[[State, Scenario], None], Callable[[Scenario
     ("S2 classes", classes.step, lambda s: s.classes.enabled),
     ("S3 leadership", leadership.step, lambda s: s.leadership.enabled),
     ("Q7 blocs", blocs.step, lambda s: s.bloc_rules.enabled),
-    ("S4 expression", expression.step, lambda s: s.expression.enabled),
+    ("S4 expression", expression.step, lambda s: True),  # off: y = x (no falsification)
     ("S5 activation", activation.step, lambda s: s.activation.enabled),
     ("S6 influence", influence.step, lambda s: s.influence.enabled),
     ("S7 confidence", confidence.step, lambda s: s.confidence.enabled),

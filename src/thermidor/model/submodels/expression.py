@@ -16,6 +16,7 @@ D_j counts the members dissenting in public, N_j the members present. The rule i
 `rounds` times a week, synchronously within the cell (the Granovetter map r' = F(r)), starting
 from last week's public dissent. A member who says what he thinks has y = x; one who hides his
 dissent has y = line. Non-party persons are outside the party meeting and say what they think.
+Switched off (`expression.enabled = false`), nobody falsifies his preference: y = x for all.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ def express(p, start, oppression, line, margin, rounds):
 
 def step(state: State, sc: Scenario) -> None:
     p, cs, m = sc.expression, state.cells, state.macro
+    if not p.enabled:
+        np.copyto(state.persons.y, state.persons.x)
+        return
     relief = p.self_criticism_relief if m.campaigns["self_criticism"] else 0.0
     cell_oppression(
         state.persons, cs.start, cs.appointed, m.regime, p.oppression_enforcers,
