@@ -20,6 +20,7 @@ from rich.table import Table
 from thermidor.analysis.answers import seven_answers
 from thermidor.engine import simulate
 from thermidor.errors import InputError
+from thermidor.experiments.commands import register as register_experiments
 from thermidor.model.calendar import date_of
 from thermidor.model.init import initial_state
 from thermidor.model.state import STATUSES, STRATA
@@ -143,6 +144,9 @@ def run(
     for question, answer in seven_answers(result.timeseries, o):
         out.print(question, style="bold", markup=False)
         out.print(f"   {answer}", markup=False, highlight=False)
+
+
+register_experiments(app)
 
 
 def main() -> None:

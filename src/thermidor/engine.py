@@ -25,7 +25,7 @@ class Result:
     """One run: the weekly time series, the cell snapshots and the outcome."""
 
     scenario: Scenario
-    seed: int
+    seed: int | np.random.SeedSequence
     timeseries: pa.Table
     cells: pa.Table
     outcome: dict = field(default_factory=dict)
@@ -33,7 +33,7 @@ class Result:
 
 def simulate(
     scenario: Scenario | str,
-    seed: int | None = None,
+    seed: int | np.random.SeedSequence | None = None,
     weeks: int | None = None,
     progress: Progress | None = None,
 ) -> Result:
@@ -68,7 +68,7 @@ def simulate(
         "date": date_of(scenario.start, m.outcome_week).isoformat() if m.outcome != OPEN else None,
         "weeks_run": int(m.week),
         "final": {k: _plain(v) for k, v in last.items() if k not in ("week", "date")},
-        "seed": seed,
+        "seed": seed_record(seed),
         "scenario": scenario.name,
         "scenario_hash": scenario_hash(scenario),
         "persons": state.n_persons,
@@ -78,6 +78,13 @@ def simulate(
     timeseries = pa.Table.from_pylist(rows)
     cells = pa.Table.from_pydict({k: np.concatenate([s[k] for s in snaps]) for k in snaps[0]})
     return Result(scenario, seed, timeseries, cells, outcome)
+
+
+def seed_record(seed: int | np.random.SeedSequence) -> int | dict:
+    """A seed as JSON: the integer, or a SeedSequence's entropy and spawn key."""
+    if isinstance(seed, np.random.SeedSequence):
+        return {"entropy": seed.entropy, "spawn_key": list(seed.spawn_key)}
+    return seed
 
 
 def _plain(v):

@@ -65,9 +65,11 @@ def _draw(spec: StratumSpec, n: int, rng: np.random.Generator) -> dict[str, np.n
     }
 
 
-def initial_state(sc: Scenario, seed: int) -> State:
-    """The state at week 0 for scenario `sc`, all randomness from `SeedSequence(seed)`."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
+def initial_state(sc: Scenario, seed: int | np.random.SeedSequence) -> State:
+    """The state at week 0 for scenario `sc`, all randomness from `SeedSequence(seed)` (or from
+    the given SeedSequence: run i of an ensemble uses SeedSequence(root, spawn_key=(i,)))."""
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    rng = np.random.default_rng(ss)
     kind, region, size, funcs, nonparty = _cells(sc, rng)
     n_cells = kind.size
     per_cell = size + funcs + nonparty

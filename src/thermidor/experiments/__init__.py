@@ -1,0 +1,1 @@
+"""Experiments: ensembles and sweeps on any executor, with a resumable store."""
