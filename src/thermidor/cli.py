@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from thermidor.analysis.answers import seven_answers
+from thermidor.analysis.seven import QUESTIONS, one_line, run_answers
 from thermidor.engine import simulate
 from thermidor.errors import InputError
 from thermidor.experiments.commands import register as register_experiments
@@ -141,9 +141,10 @@ def run(
         f"after {o['weeks_run']} weeks ({seconds:.1f} s, {pw:,.0f} person-weeks/s)"
     )
     out.print(f"results: {target}")
-    for question, answer in seven_answers(result.timeseries, o):
-        out.print(question, style="bold", markup=False)
-        out.print(f"   {answer}", markup=False, highlight=False)
+    answers = run_answers(result)
+    for q, question in QUESTIONS.items():
+        out.print(f"{q} {question}", style="bold", markup=False)
+        out.print(f"   {one_line(answers, q)}", markup=False, highlight=False)
 
 
 register_experiments(app)

@@ -1,0 +1,224 @@
+"""The seven answers (DESIGN.md section 3): each question measured, graded and uncertain.
+
+For one run or many: every measure is given across runs as the median and the 90 % interval,
+at the start, after one and three years and at the horizon, with its breakdown by cell kind and
+stratum. The letter refuses yes or no; so do these answers: quantities, never verdicts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from thermidor.analysis.measures import WEEKS_PER_YEAR, at_week, blocs, time_points, zigzags
+from thermidor.analysis.stats import band, cumulative_incidence, hazard_by_year, wilson
+from thermidor.engine import Result
+from thermidor.model.state import KINDS, OUTCOMES, STRATA
+
+QUESTIONS = {
+    "Q1": "Has the party degenerated? That is the first question.",
+    "Q2": "Is the degeneration of the apparatus and of the Soviet power a fact? That is the "
+    "second question.",
+    "Q3": "Do we still have a dictatorship of the working class? And who possesses the hegemony "
+    "in the party and in the country? That is the third question.",
+    "Q4": "Are you thus putting entirely within quotation marks 'the Left course' and the "
+    "'shift' that you once proposed to support with all forces and all means?",
+    "Q5": "Is it still possible to entertain illusions about the ability to defend the interests "
+    "of the revolution and of the working class? That is the fifth question.",
+    "Q6": "Is not all this the Thermidor with the dry guillotine? That is the sixth question.",
+    "Q7": "Is it not time to terminate the petty quarrel? Is it not time to ponder the "
+    "consolidation of the forces of the Bolshevik guard? That is the seventh and last question.",
+}
+
+# (question, column, what it measures)
+MEASURES = (
+    ("Q1", "cells_degenerated", "share of cells entirely degenerated"),
+    ("Q1", "cells_amorphous", "share of cells still healthy but amorphous"),
+    ("Q1", "cells_healthy", "share of cells hardly affected"),
+    ("Q1", "gap", "hidden-versus-public gap |x - y| of members"),
+    ("Q2", "institution_d", "degeneration of the Soviet apparatus (members in institutions)"),
+    ("Q2", "functionary_d", "degeneration of the party apparatus (functionaries)"),
+    ("Q3", "pi", "the proletariat's share of power, pi"),
+    ("Q3", "beta", "the bureaucracy's autonomy, beta"),
+    ("Q3", "left_top", "Left delegates one level below the Central Committee"),
+    ("Q4", "line", "the Centre's line (-1 proprietor, +1 proletarian)"),
+    ("Q4", "regime", "the regime of repression"),
+    ("Q5", "q5_moved_left", "worker members trusting the Centre at the start who moved left"),
+    ("Q5", "kernel_left_active", "worker members active and saying a Left stance"),
+    ("Q6", "expelled", "persons expelled"),
+    ("Q6", "exiled", "persons in exile"),
+    ("Q6", "capitulated", "capitulators back in the party"),
+)
+BREAKDOWN_METRICS = ("d", "active", "gap")
+
+
+def _course(ts: pd.DataFrame, column: str, points: dict[str, int]) -> dict[str, list[float]]:
+    return {
+        name: list(band(at_week(ts, w, [column])[column].to_numpy())) for name, w in points.items()
+    }
+
+
+def _breakdown(ts: pd.DataFrame, horizon: int) -> dict[str, dict[str, list[float]]]:
+    last = at_week(ts, horizon, [f"{g}_{m}" for g in (*KINDS, *STRATA) for m in BREAKDOWN_METRICS])
+    return {
+        f"{g}": {m: list(band(last[f"{g}_{m}"].to_numpy())) for m in BREAKDOWN_METRICS}
+        for g in (*KINDS, *STRATA)
+    }
+
+
+def seven_answers(ts: pd.DataFrame, outcomes: pd.DataFrame, horizon: int) -> dict:
+    """The seven answers across the runs of `ts` (time series) and `outcomes` (one row a run)."""
+    points = time_points(horizon)
+    runs = len(outcomes)
+    out: dict = {
+        q: {"question": text, "measures": [], "runs": runs} for q, text in QUESTIONS.items()
+    }
+    for q, column, label in MEASURES:
+        out[q]["measures"].append(
+            {"column": column, "label": label, "course": _course(ts, column, points)}
+        )
+    breakdown = _breakdown(ts, horizon)
+    out["Q1"]["breakdown"] = breakdown
+    out["Q2"]["breakdown"] = {k: breakdown[k] for k in ("institution", "functionary")}
+
+    counts = outcomes["outcome"].value_counts()
+    shares = {o: list(wilson(int(counts.get(o, 0)), runs)) for o in OUTCOMES}
+    out["Q3"]["outcomes"] = shares
+    holders = at_week(ts, horizon, ["cc_holder"])["cc_holder"].value_counts()
+    out["Q3"]["cc_holder"] = {
+        h: list(wilson(int(holders.get(h, 0)), runs)) for h in ("Left", "Centre", "Right")
+    }
+    out["Q2"]["kernel_prevails"] = shares["reform"]
+
+    z = zigzags(ts)
+    years = horizon / WEEKS_PER_YEAR
+    out["Q4"]["zigzags"] = {
+        d: {
+            "per_year": list(
+                band(
+                    z[z.direction == d]
+                    .groupby("run")
+                    .size()
+                    .reindex(outcomes["run"], fill_value=0)
+                    .to_numpy()
+                    / years
+                )
+            ),
+            "weeks": list(band(z.loc[z.direction == d, "weeks"].to_numpy())),
+            "size": list(band(z.loc[z.direction == d, "size"].to_numpy())),
+            "drivers": {
+                k: float((z.loc[z.direction == d, "driver"] == k).mean())
+                if (z.direction == d).any()
+                else float("nan")
+                for k in ("mass", "threat", "drift")
+            },
+        }
+        for d in ("left", "right")
+    }
+
+    week = outcomes["week"].fillna(-1).to_numpy(dtype=int)
+    thermidor = (outcomes["outcome"] == "Thermidor").to_numpy()
+    weeks_run = outcomes["weeks_run"].to_numpy(dtype=int)
+    n_years = max(1, int(np.ceil(horizon / WEEKS_PER_YEAR)))
+    ci = cumulative_incidence(week, thermidor, weeks_run, horizon)
+    out["Q6"]["thermidor"] = {
+        "probability": shares["Thermidor"],
+        "hazard_by_year": [float(h) for h in hazard_by_year(week, thermidor, weeks_run, n_years)],
+        "cumulative_by_year": [
+            float(ci[min(horizon, round((y + 1) * WEEKS_PER_YEAR))]) for y in range(n_years)
+        ],
+    }
+
+    b = blocs(ts)
+    out["Q7"]["blocs"] = (
+        {
+            "formed_in_runs": int(b["run"].nunique()),
+            "alive_at_end": list(
+                wilson(int(b.groupby("run")["alive_at_end"].all().sum()), int(b["run"].nunique()))
+            ),
+            "weeks_united": list(band(b["weeks_united"].to_numpy())),
+        }
+        if len(b)
+        else None
+    )
+    return out
+
+
+def one_line(answers: dict, q: str) -> str:
+    """A graded one-line answer: the value at the horizon (over several runs: the median and the
+    90 % interval, and shares of runs with their 95 % Wilson intervals)."""
+    a = answers[q]
+    single = a["runs"] == 1
+    ms = {m["column"]: m for m in a["measures"]}
+
+    def val(column: str, point: str = "horizon", digits: int = 2) -> str:
+        mid, lo, hi = ms[column]["course"][point]
+        return (
+            f"{mid:.{digits}f}"
+            if single
+            else f"{mid:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+        )
+
+    def share(p: list[float]) -> str:
+        if single:
+            return "yes" if p[0] == 1 else "no"
+        return f"{p[0]:.0%} [{p[1]:.0%}, {p[2]:.0%}]"
+
+    runs = "" if single else " of runs"
+    if q == "Q1":
+        return (
+            f"cells entirely degenerated {val('cells_degenerated')}, healthy but amorphous "
+            f"{val('cells_amorphous')}, hardly affected {val('cells_healthy')}; "
+            f"hidden-versus-public gap {val('gap', digits=3)}"
+        )
+    if q == "Q2":
+        return (
+            f"d of the Soviet apparatus {val('institution_d')} against the party apparatus "
+            f"{val('functionary_d')} (start {val('institution_d', 'start')} / "
+            f"{val('functionary_d', 'start')}); the kernel prevailed (reform): "
+            f"{share(a['kernel_prevails'])}{runs}"
+        )
+    if q == "Q3":
+        cc = max(a["cc_holder"], key=lambda h: a["cc_holder"][h][0])
+        held = "" if single else f" in {share(a['cc_holder'][cc])} of runs"
+        return (
+            f"pi {val('pi')} (start {val('pi', 'start')}), beta {val('beta')}; "
+            f"the Central Committee is held by the {cc}{held}"
+        )
+    if q == "Q4":
+        z = a["zigzags"]
+        return (
+            f"line {val('line', 'start')} -> {val('line')}; {z['left']['per_year'][0]:.2f} left "
+            f"and {z['right']['per_year'][0]:.2f} right zig-zags a year (median)"
+        )
+    if q == "Q5":
+        return f"{val('q5_moved_left')} of the worker members who trusted the Centre moved left"
+    if q == "Q6":
+        outcomes = answers["Q3"]["outcomes"]
+        thermidor = (
+            f"outcome: {max(outcomes, key=lambda o: outcomes[o][0])}"
+            if single
+            else f"Thermidor in {share(a['thermidor']['probability'])} of runs"
+        )
+        return (
+            f"{thermidor}; expelled "
+            f"{val('expelled', digits=0)}, exiled {val('exiled', digits=0)}, capitulated "
+            f"{val('capitulated', digits=0)}"
+        )
+    b = a["blocs"]
+    if b is None:
+        return "no bloc formed (a scenario with [[blocs]] measures their durability)"
+    return (
+        f"a bloc formed in {b['formed_in_runs']} run(s); still united at the end in "
+        f"{share(b['alive_at_end'])}; weeks united {b['weeks_united'][0]:.0f}"
+    )
+
+
+def run_answers(result: Result) -> dict:
+    """The seven answers for one run (a `Result` of `simulate`)."""
+    ts = result.timeseries.to_pandas().assign(run=0)
+    o = result.outcome
+    outcomes = pd.DataFrame(
+        [{"run": 0, "outcome": o["outcome"], "week": o["week"], "weeks_run": o["weeks_run"]}]
+    )
+    return seven_answers(ts, outcomes, int(ts["week"].max()))
