@@ -165,6 +165,10 @@ def one_line(answers: dict, q: str) -> str:
         return f"{p[0]:.0%} [{p[1]:.0%}, {p[2]:.0%}]"
 
     runs = "" if single else " of runs"
+
+    def val_band(v: list[float]) -> str:
+        return f"{v[0]:.0f} [{v[1]:.0f}, {v[2]:.0f}]"
+
     if q == "Q1":
         return (
             f"cells entirely degenerated {val('cells_degenerated')}, healthy but amorphous "
@@ -208,9 +212,14 @@ def one_line(answers: dict, q: str) -> str:
     b = a["blocs"]
     if b is None:
         return "no bloc formed (a scenario with [[blocs]] measures their durability)"
+    if single:
+        return (
+            f"a bloc formed; united at the end: {share(b['alive_at_end'])}; "
+            f"weeks united {b['weeks_united'][0]:.0f}"
+        )
     return (
-        f"a bloc formed in {b['formed_in_runs']} run(s); still united at the end in "
-        f"{share(b['alive_at_end'])}; weeks united {b['weeks_united'][0]:.0f}"
+        f"a bloc formed in {b['formed_in_runs']} runs; still united at the end in "
+        f"{share(b['alive_at_end'])}; weeks united {val_band(b['weeks_united'])}"
     )
 
 
