@@ -35,6 +35,9 @@ def write_run(result: Result, out: Path, force: bool = False) -> Path:
     check_target(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o777 & ~mask)  # mkdtemp's 0700 would stay on the renamed directory
     try:
         pq.write_table(result.timeseries, tmp / "timeseries.parquet")
         pq.write_table(result.cells, tmp / "cells.parquet")

@@ -7,10 +7,11 @@ import json
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import tomli_w
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from thermidor.errors import InputError
 from thermidor.scenario.schema import Scenario
@@ -28,11 +29,12 @@ def _read(ref: str, base_dir: Path | None, seen: tuple[str, ...]) -> tuple[dict[
     """The raw table of scenario `ref` (a built-in name or a path), with `extends` resolved."""
     path = Path(ref) if base_dir is None else base_dir / ref
     if ref in builtin_names() and not (ref.endswith(".toml") or path.is_file()):
-        source = f"<built-in {ref}>"
+        source = ident = f"<built-in {ref}>"
         text = resources.files(_BUILTIN).joinpath(f"{ref}.toml").read_text(encoding="utf-8")
         parent_dir = None
     elif path.is_file():
         source = str(path)
+        ident = str(path.resolve())
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
@@ -41,7 +43,7 @@ def _read(ref: str, base_dir: Path | None, seen: tuple[str, ...]) -> tuple[dict[
     else:
         allowed = ", ".join(builtin_names())
         raise InputError(ref, f"no such file or built-in scenario (built-ins: {allowed})")
-    if source in seen:
+    if ident in seen:
         raise InputError(source, "extends itself (a cycle of 'extends')", "extends")
     try:
         table = tomllib.loads(text)
@@ -52,7 +54,7 @@ def _read(ref: str, base_dir: Path | None, seen: tuple[str, ...]) -> tuple[dict[
         return table, source
     if not isinstance(parent, str):
         raise InputError(source, "must be a built-in name or a path (a string)", "extends")
-    base, _ = _read(parent, parent_dir, (*seen, source))
+    base, _ = _read(parent, parent_dir, (*seen, ident))
     return _merge(base, table), source
 
 
@@ -88,7 +90,7 @@ def _apply(table: dict[str, Any], path: list[str], value: Any) -> None:
     for i, part in enumerate(path[:-1]):
         if isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
-                raise InputError("--set", f"index {part!r} out of range", ".".join(path[: i + 1]))
+                raise InputError("--set", _bad_index(part, node), ".".join(path[: i + 1]))
             node = node[int(part)]
         else:
             node = node.setdefault(part, {})
@@ -97,10 +99,45 @@ def _apply(table: dict[str, Any], path: list[str], value: Any) -> None:
     last = path[-1]
     if isinstance(node, list):
         if not last.isdigit() or int(last) >= len(node):
-            raise InputError("--set", f"index {last!r} out of range", ".".join(path))
+            raise InputError("--set", _bad_index(last, node), ".".join(path))
         node[int(last)] = value
     else:
         node[last] = value
+
+
+def _bad_index(part: str, node: list[Any]) -> str:
+    allowed = f"0 to {len(node) - 1}" if node else "none: the list is empty"
+    return f"index {part!r} out of range (allowed: {allowed})"
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed in the table holding the unknown key at `loc` (empty if not a model)."""
+    tp: Any = Scenario
+    for part in loc[:-1]:
+        while get_origin(tp) is Annotated:
+            tp = get_args(tp)[0]
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if part not in tp.model_fields:
+                return []
+            tp = tp.model_fields[part].annotation
+        elif get_origin(tp) is list:
+            tp = get_args(tp)[0]
+        elif get_origin(tp) is dict:
+            tp = get_args(tp)[1]
+        elif get_origin(tp) in (Union, UnionType):  # the events: `part` is the kind
+            kinds = [
+                a for a in get_args(tp) if get_args(a.model_fields["kind"].annotation) == (part,)
+            ]
+            if not kinds:
+                return []
+            tp = kinds[0]
+        else:
+            return []
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return list(tp.model_fields)
+    return []
 
 
 def _validate(table: dict[str, Any], source: str) -> Scenario:
@@ -111,7 +148,8 @@ def _validate(table: dict[str, Any], source: str) -> Scenario:
         loc = [str(p) for p in e["loc"] if p not in _EVENT_KINDS]
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
-            msg = "unknown key (see docs/ODD.md for the keys allowed here)"
+            allowed = _allowed_keys(tuple(e["loc"]))
+            msg = "unknown key" + (f" (allowed here: {', '.join(allowed)})" if allowed else "")
         elif "input" in e and e["type"] != "missing" and not isinstance(e["input"], dict | list):
             msg = f"{msg} (got {e['input']!r})"
         more = f" (and {len(err.errors()) - 1} more)" if len(err.errors()) > 1 else ""

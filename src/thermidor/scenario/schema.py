@@ -22,7 +22,7 @@ CellKind = Literal["factory", "rural", "institution", "army_school"]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, coerce_numbers_to_str=True)
 
 
 class Submodel(Strict):
@@ -361,20 +361,28 @@ class Scenario(Strict):
         names = [o.name for o in self.organisations]
         if len(set(names)) != len(names):
             raise ValueError("organisation names must be unique")
-        for o in self.organisations:
+        strategies = ", ".join(sorted(self.strategies))
+        for i, o in enumerate(self.organisations):
             if o.strategy not in self.strategies:
                 raise ValueError(
-                    f"organisation {o.name!r}: strategy {o.strategy!r} is not one of "
-                    f"{sorted(self.strategies)}"
+                    f"organisations.{i}.strategy: {o.strategy!r} (of {o.name!r}) is not a "
+                    f"strategy of the scenario (allowed: {strategies})"
                 )
-        for e in self.timeline:
+        for i, e in enumerate(self.timeline):
             if isinstance(e, StrategyChange):
                 if e.organisation not in names:
-                    raise ValueError(f"timeline: unknown organisation {e.organisation!r}")
+                    raise ValueError(
+                        f"timeline.{i}.organisation: unknown {e.organisation!r} (allowed: "
+                        f"{', '.join(names)})"
+                    )
                 if e.strategy not in self.strategies:
-                    raise ValueError(f"timeline: unknown strategy {e.strategy!r}")
-        for b in self.blocs:
+                    raise ValueError(
+                        f"timeline.{i}.strategy: unknown {e.strategy!r} (allowed: {strategies})"
+                    )
+        for i, b in enumerate(self.blocs):
             for n in b.organisations:
                 if n not in names:
-                    raise ValueError(f"blocs: unknown organisation {n!r}")
+                    raise ValueError(
+                        f"blocs.{i}.organisations: unknown {n!r} (allowed: {', '.join(names)})"
+                    )
         return self

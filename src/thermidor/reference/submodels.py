@@ -1,0 +1,583 @@
+"""S1-S13 written plainly: one function per submodel, over the agents, in the engine's order.
+
+Each function cites the submodel whose docstring in `thermidor.model.submodels` gives its
+equations and anchors; here they are written once more, one person at a time. Where the engine
+reads last week's values (the actives in S5, the public dissent S4 starts from, the arrests S7
+reads) the twin reads them too; where it updates in place in index order (S5, S6, S9, S10) so
+does the twin. `model` is the `ReferenceModel`; `sc` its scenario.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from thermidor.model.calendar import week_of
+from thermidor.reference.agents import (
+    CAPITULATED,
+    CENTRE,
+    EXILED,
+    EXPELLED,
+    IN_PARTY,
+    LEFT,
+    MEMBER,
+    NONPARTY,
+    RIGHT,
+    Person,
+)
+from thermidor.scenario.schema import (
+    Campaign,
+    GrainShock,
+    LineShift,
+    Purge,
+    Recruitment,
+    RegimeShift,
+    StrategyChange,
+)
+
+if TYPE_CHECKING:
+    from thermidor.reference.model import ReferenceModel
+
+
+def clip(v: float, lo: float, hi: float) -> float:
+    return min(hi, max(lo, v))
+
+
+def sign(v: float) -> float:
+    return 1.0 if v > 0 else (-1.0 if v < 0 else 0.0)
+
+
+# --- aggregates several submodels read (thermidor.model.cells) --------------------------------
+
+
+def kernel_left_share(model: ReferenceModel) -> float:
+    """Share of worker members who are active and say a stance on the Left (y > stance_cut)."""
+    cut = model.sc.leadership.stance_cut
+    workers = [p for p in model.persons if p.stratum == "worker" and p.in_party]
+    left = [p for p in workers if p.active and p.y > cut]
+    return len(left) / len(workers) if workers else 0.0
+
+
+def apparatus_mean(model: ReferenceModel, attribute: str) -> float:
+    """Mean of a person's attribute over the party apparatus: the functionaries in the party."""
+    values = [getattr(p, attribute) for p in model.persons if p.enforcer]
+    return sum(values) / len(values) if values else 0.0
+
+
+# --- S1 events ----------------------------------------------------------------------------------
+
+
+def s1_events(model: ReferenceModel) -> None:
+    """S1: apply the events of the timeline dated in this week."""
+    sc = model.sc
+    for e in sc.timeline:
+        if week_of(sc.start, e.date) != model.week:
+            continue
+        match e:
+            case LineShift():
+                model.line = clip(model.line + e.delta, -1.0, 1.0)
+            case Campaign():
+                if e.on and not model.campaigns[e.campaign]:
+                    model.clash = True
+                model.campaigns[e.campaign] = e.on
+            case Recruitment():
+                model.recruitment, model.recruitment_weeks = e.rate, e.weeks
+            case Purge():
+                model.purge_rate = 1.0 - (1.0 - e.share) ** (1.0 / e.weeks)
+                model.purge_weeks = e.weeks
+            case GrainShock():
+                model.shock -= e.delta
+            case RegimeShift():
+                model.regime = clip(model.regime + e.delta, 0.0, 1.0)
+            case StrategyChange():
+                org = next(o for o in model.organisations if o.name == e.organisation)
+                org.rule, org.strategy = sc.strategies[e.strategy], e.strategy
+
+
+# --- S2 classes ---------------------------------------------------------------------------------
+
+
+def s2_classes(model: ReferenceModel) -> None:
+    """S2: the proprietor's weight K, the grain procured, the real wage, every person's hardship."""
+    p = model.sc.classes
+    left = max(model.line, 0.0)
+    K = model.K
+    model.K = clip(K + p.growth * K * (1.0 - K) - p.squeeze * left * K, 0.0, 1.0)
+    model.shock *= 1.0 - p.shock_decay
+    model.grain = clip(1.0 - p.strike * model.K * left - model.shock, 0.0, 2.0)
+    model.wage += p.wage_follow * (model.grain - model.wage)
+    extra = p.hardship_wage * max(0.0, p.wage0 - model.wage)
+    for person in model.persons:
+        person.h = clip(person.h0 + extra, 0.0, 1.0)
+
+
+# --- S3 leadership ------------------------------------------------------------------------------
+
+
+def s3_leadership(model: ReferenceModel) -> None:
+    """S3: the pressures on the Centre, its campaigns (a two-threshold relay), line and regime."""
+    p, camp = model.sc.leadership, model.campaigns
+    mass = p.mass_weight * kernel_left_share(model)
+    threat = p.threat_weight * max(0.0, 1.0 - model.grain)
+    drift = p.drift_weight * (apparatus_mean(model, "x") - model.line)
+    model.drivers = {"mass": mass, "threat": threat, "drift": drift}
+    pressure = mass + threat + drift
+    if camp["against_right"] and pressure < p.campaign_off:
+        camp["against_right"] = False
+    if camp["against_left"] and pressure > -p.campaign_off:
+        camp["against_left"] = False
+    if not camp["against_right"] and not camp["against_left"]:
+        if pressure > p.campaign_on:
+            camp["against_right"] = model.clash = True
+        elif pressure < -p.campaign_on:
+            camp["against_left"] = model.clash = True
+    if camp["against_right"]:
+        model.line = min(1.0, model.line + p.speed)
+    if camp["against_left"]:
+        model.line = max(-1.0, model.line - p.speed)
+        model.regime = min(1.0, model.regime + p.regime_rise)
+    else:
+        model.regime = clip(model.regime + p.regime_relax * (p.regime0 - model.regime), 0.0, 1.0)
+
+
+# --- Q7 blocs -----------------------------------------------------------------------------------
+
+
+def q7_blocs(model: ReferenceModel) -> None:
+    """Q7: blocs unite at their date; at a clash each may split; united, credibility is pooled."""
+    p, sc = model.sc.bloc_rules, model.sc
+    by_name = {o.name: o for o in model.organisations}
+    for bloc in sc.blocs:
+        a, b = (by_name[n] for n in bloc.organisations)
+        if week_of(sc.start, bloc.date) == model.week and a.partner is None:
+            a.partner, b.partner = b, a
+            distance = abs(a.programme - b.programme) * (1 - bloc.delimitation)
+            a.bloc_distance = b.bloc_distance = distance
+            a.bloc_alive = b.bloc_alive = True
+    clash = model.clash or (model.regime - model.regime_start) >= p.clash_regime
+    for a in model.organisations:
+        b = a.partner
+        if b is None or b.index < a.index or not a.bloc_alive:
+            continue  # each bloc once, from its first organisation
+        if clash and model.rng.random() < 1.0 - math.exp(-p.split_rate * a.bloc_distance):
+            a.bloc_alive = b.bloc_alive = False
+            a.bloc_split_week = b.bloc_split_week = model.week
+        else:
+            a.credibility = b.credibility = (a.credibility + b.credibility) / 2
+
+
+# --- S4 expression ------------------------------------------------------------------------------
+
+
+def s4_expression(model: ReferenceModel) -> None:
+    """S4: the cell's oppression, then the Granovetter-Kuran threshold rule for the public stance.
+
+    Per cell, synchronously: the rule is iterated from last week's public dissent up to `rounds`
+    times (or until it stops changing); then every member who dissents privately says so (y = x)
+    iff the final public share reaches his threshold plus the oppression, else says the line.
+    """
+    sc = model.sc
+    p = sc.expression
+    if not p.enabled:
+        for person in model.persons:
+            person.y = person.x
+        return
+    relief = p.self_criticism_relief if model.campaigns["self_criticism"] else 0.0
+    line, margin = model.line, p.dissent_margin
+    for cell in model.cells:
+        party = cell.party()
+        n = len(party)
+        enforcer_share = cell.enforcers() / n if n > 0 else 0.0
+        cell.oppression = (
+            model.regime
+            * (p.oppression_enforcers * enforcer_share + p.oppression_appointed * cell.appointed)
+            * (1.0 - relief)
+        )
+        wants = [q for q in party if abs(q.x - line) > margin]  # dissent privately
+        dissent = sum(1 for q in wants if abs(q.y - line) > margin)  # said so last week
+        for _ in range(p.rounds):
+            share = dissent / n if n > 0 else 0.0
+            new = sum(1 for q in wants if share >= q.tau + cell.oppression)
+            if new == dissent:
+                break
+            dissent = new
+        share = dissent / n if n > 0 else 0.0
+        for person in cell.persons:
+            dissents = person.in_party and abs(person.x - line) > margin  # privately
+            if dissents and share < person.tau + cell.oppression:  # and hides it
+                person.y = line
+            else:
+                person.y = clip(person.x, -1.0, 1.0)
+
+
+# --- S5 activation ------------------------------------------------------------------------------
+
+
+def arrest_probability(k: float, enforcers: int, others: int, rounding: str) -> float:
+    """S5: Epstein's P = 1 - exp(-k rounding(E / (1 + A))), A the other actives."""
+    ratio = enforcers / (1.0 + others)
+    if rounding == "floor":
+        ratio = math.floor(ratio)
+    elif rounding == "round":
+        ratio = math.floor(ratio + 0.5)
+    return 1.0 - math.exp(-k * ratio)
+
+
+def s5_activation(model: ReferenceModel) -> None:
+    """S5: Epstein's rule, active iff G - r P > T, with last week's actives in the cell."""
+    p = model.sc.activation
+    pull_on_left = p.mobilisation * model.campaigns["against_right"]  # draws those with x > 0
+    pull_on_right = p.mobilisation * model.campaigns["against_left"]  # draws those with x < 0
+    for cell in model.cells:
+        enforcers = cell.enforcers()
+        actives = sum(q.active for q in cell.persons)  # last week's
+        for person in cell.persons:
+            if person.stratum == "functionary" or not person.present:
+                person.active = False  # enforcers never rebel; the exiled are away
+                continue
+            pull = pull_on_left * max(person.x, 0.0) + pull_on_right * max(-person.x, 0.0)
+            grievance = person.h * (1.0 - person.c) + person.c * pull
+            if grievance <= p.threshold:
+                person.active = False
+                continue
+            others = actives - person.active  # his own last-week state, not yet overwritten
+            p_arrest = arrest_probability(p.k, enforcers, others, p.rounding)
+            person.active = grievance - person.r * p_arrest > p.threshold
+
+
+# --- S6 influence -------------------------------------------------------------------------------
+
+
+def listen(xi: float, ui: float, xj: float, uj: float, mu: float, bounded: bool):
+    """S6: the new (x_i, u_i) of a listener who hears stance xj said with uncertainty uj."""
+    if bounded:  # Deffuant-Weisbuch bounded confidence
+        if abs(xj - xi) < ui:
+            return xi + mu * (xj - xi), ui
+        return xi, ui
+    overlap = min(xi + ui, xj + uj) - max(xi - ui, xj - uj)  # relative agreement
+    if overlap > uj:
+        w = mu * (overlap / uj - 1.0)
+        return xi + w * (xj - xi), ui + w * (uj - ui)
+    return xi, ui
+
+
+def s6_influence(model: ReferenceModel) -> None:
+    """S6: each present person hears one random present cellmate, then perhaps a cadre.
+
+    In place, in the cell's order: a listener hears the cellmate's public stance y and current u.
+    The cadre's reach W_j / N_j uses the cadres whose home is the cell (exiled ones by letters);
+    a cadre says the stance he held at the start of the week.
+    """
+    p, rng = model.sc.influence, model.rng
+    bounded = p.rule == "bounded_confidence"
+    for person in model.persons:
+        person.x_said = person.x
+    for cell in model.cells:
+        persons = cell.persons
+        present = [q for q in persons if q.present]
+        n_party = sum(1 for q in present if q.in_party)
+        n_other = len(present) - n_party
+        cadres = [q for q in persons if q.org is not None]
+        w_party = w_other = 0.0
+        for cadre in cadres:
+            o = cadre.org
+            reach = p.cadre_contacts * o.works * (1.0 if cadre.present else o.rule.letters)
+            w_party += reach * o.rule.effort_party
+            w_other += reach * (1.0 - o.rule.effort_party)
+        for person in persons:
+            person.heard = None
+            if not person.present:
+                continue
+            if len(present) > 1:
+                for _ in range(8):  # a random present cellmate other than himself, 8 tries
+                    other = persons[int(rng.random() * len(persons))]
+                    if other is not person and other.present:
+                        person.x, person.u = listen(
+                            person.x, person.u, other.y, other.u, p.mu, bounded
+                        )
+                        break
+            if not cadres or person.org is not None:
+                continue
+            reach = w_party / n_party if person.in_party else w_other / n_other
+            if rng.random() < reach:
+                cadre = cadres[int(rng.random() * len(cadres))]
+                if cadre.org.works > 0.0:
+                    person.x, person.u = listen(
+                        person.x, person.u, cadre.x_said, p.cadre_u, p.mu, False
+                    )
+                    person.heard = cadre.org
+    for person in model.persons:
+        person.x = clip(person.x, -1.0, 1.0)
+
+
+# --- S7 confidence ------------------------------------------------------------------------------
+
+
+def s7_confidence(model: ReferenceModel) -> None:
+    """S7: every present person's confidence, then each organisation's credibility."""
+    p, confident = model.sc.confidence, model.sc.observe.confident
+    step = model.line - model.line_start
+    heard = {o: 0 for o in model.organisations}
+    heard_confident = {o: 0 for o in model.organisations}
+    for cell in model.cells:
+        n = sum(1 for q in cell.persons if q.present)
+        hit = cell.arrests / n if n > 0 else 0.0  # expulsions of actives last week
+        for person in cell.persons:
+            if not person.present:
+                continue
+            want = sign(person.x - model.line_start)
+            c = person.c
+            v = c + p.step_gain * step * want - p.repression_loss * hit + p.relax * (person.c0 - c)
+            if person.heard is not None:
+                heard[person.heard] += 1
+                heard_confident[person.heard] += c >= confident
+                v -= p.exposure_loss * person.heard.credibility
+            person.c = clip(v, 0.0, 1.0)
+    for o in model.organisations:
+        f = heard_confident[o] / heard[o] if heard[o] > 0 else 0.0
+        r = o.rule
+        delta = (
+            p.credibility_earn * (r.backs_left_steps * max(step, 0.0) + max(-step, 0.0))
+            - p.credibility_loss_dead * r.says_party_dead * f
+            - p.credibility_loss_liquidated * r.says_october_liquidated * f
+            - p.calumny * model.regime * (1.0 - r.refutes_second_party)
+        )
+        o.credibility = clip(o.credibility + o.works * delta, 0.0, 1.0)
+
+
+# --- S8 degeneration ----------------------------------------------------------------------------
+
+
+def s8_degeneration(model: ReferenceModel) -> None:
+    """S8: d rises with privilege, the proprietor's pull and oppression, falls with control."""
+    sc = model.sc
+    p, cut = sc.degeneration, sc.leadership.stance_cut
+    for cell in model.cells:
+        party = cell.party()
+        left = sum(1 for q in party if q.active and q.y > cut)
+        control = left / len(party) if party else 0.0
+        push_cell = (
+            p.exposure_rate * model.K * getattr(p.exposure, cell.kind)
+            + p.oppression_rate * cell.oppression
+        )
+        for person in cell.persons:
+            if not person.present:
+                continue
+            if person.status == NONPARTY:
+                privilege = sc.population.nonparty.privilege
+            else:
+                privilege = sc.population.strata[person.stratum].privilege
+            d = person.d
+            d += (p.privilege_rate * privilege + push_cell) * (
+                1.0 - d
+            ) - p.control_rate * control * d
+            person.d = clip(d, 0.0, 1.0)
+            person.x -= p.stance_drift * person.d * (person.x + 1.0)
+
+
+# --- S9 repression ------------------------------------------------------------------------------
+
+
+def s9_repression(model: ReferenceModel) -> None:
+    """S9: the dry guillotine. Per cell: Binomial(min(E, eligible), arrest_rate regime) of the
+    active public dissenters are expelled (chosen uniformly, by selection sampling in the cell's
+    order), cadres among them exiled with probability exile_share; exile terms run down; cadres
+    out of the party capitulate with the week's hazard."""
+    sc, rng = model.sc, model.rng
+    p = sc.repression
+    line, margin, cut = model.line, sc.expression.dissent_margin, sc.leadership.stance_cut
+    rate = p.arrest_rate * model.regime
+    step = model.line - model.line_start
+
+    def eligible(q: Person) -> bool:
+        return q.in_party and q.active and abs(q.y - line) > margin
+
+    for cell in model.cells:
+        party = cell.party()
+        n_eligible = sum(1 for q in party if eligible(q))
+        enforcers = cell.enforcers()
+        take = 0
+        if n_eligible > 0 and enforcers > 0:
+            take = int(rng.binomial(min(enforcers, n_eligible), rate))
+        cell.arrests = take
+        left = sum(1 for q in party if q.x > cut)
+        isolation = 1.0 - (left / len(party) if party else 0.0)
+        hazard = 1.0 - math.exp(
+            -(
+                p.capitulation_base
+                + p.capitulation_isolation * isolation
+                + p.capitulation_left_turn * max(step, 0.0)
+            )
+        )
+        for person in cell.persons:
+            status = person.status
+            if eligible(person):
+                if take > 0 and rng.random() * n_eligible < take:  # Knuth's selection sampling
+                    take -= 1
+                    person.active = False
+                    if person.org is not None and rng.random() < p.exile_share:
+                        person.status = EXILED
+                        person.exile_left = int(
+                            rng.integers(p.exile_weeks_min, p.exile_weeks_max + 1)
+                        )
+                    else:
+                        person.status = EXPELLED
+                n_eligible -= 1
+                continue
+            if status == EXILED:
+                person.exile_left -= 1
+                if person.exile_left <= 0:
+                    person.status = EXPELLED
+            out_of_party = status in (EXILED, EXPELLED)  # as he was when the week's turn came
+            if person.org is not None and out_of_party and rng.random() < hazard:
+                person.status = CAPITULATED
+                person.org = None
+                person.exile_left = 0
+                person.x = person.y = line
+
+
+# --- S10 membership -----------------------------------------------------------------------------
+
+
+def s10_membership(model: ReferenceModel) -> None:
+    """S10: recruitment, purge and attrition as weekly hazards, person by person."""
+    sc, rng = model.sc, model.rng
+    p = sc.membership
+    line, margin = model.line, sc.expression.dissent_margin
+    recruit, purge = model.recruitment, model.purge_rate
+
+    def purge_weight(q: Person) -> float:
+        dissents = abs(q.y - line) > margin
+        return 1.0 + p.purge_weight_d * q.d + (p.purge_weight_dissent if dissents else 0.0)
+
+    def purgeable(q: Person) -> bool:
+        return q.in_party and q.stratum != "functionary"
+
+    mean_w = 1.0
+    if purge > 0.0:
+        weights = [purge_weight(q) for q in model.persons if purgeable(q)]
+        mean_w = sum(weights) / len(weights) if weights else 1.0
+    for person in model.persons:
+        if person.status == NONPARTY:
+            if recruit > 0.0 and rng.random() < 2.0 * recruit * person.c:
+                person.status = MEMBER
+        elif purgeable(person):
+            w = purge_weight(person)
+            if purge > 0.0 and rng.random() < purge * w / mean_w:
+                person.status = EXPELLED
+            elif rng.random() < p.attrition:
+                person.status = NONPARTY
+    if model.recruitment_weeks > 0:
+        model.recruitment_weeks -= 1
+        if model.recruitment_weeks == 0:
+            model.recruitment = 0.0
+    if model.purge_weeks > 0:
+        model.purge_weeks -= 1
+        if model.purge_weeks == 0:
+            model.purge_rate = 0.0
+
+
+# --- S11 hierarchy ------------------------------------------------------------------------------
+
+
+def majority(votes: list[str], incumbent: str) -> str:
+    """Galam's rule in one group: a strict majority takes the post, else the incumbent."""
+    for side in (LEFT, RIGHT, CENTRE):
+        if side != incumbent and 2 * votes.count(side) > len(votes):
+            return side
+    return incumbent
+
+
+def s11_hierarchy(model: ReferenceModel) -> None:
+    """S11: every `every` weeks, cells elect delegates, groups elect upward to the CC."""
+    sc, rng = model.sc, model.rng
+    p, cut = sc.hierarchy, sc.leadership.stance_cut
+    if model.week % p.every:
+        return
+    incumbent = model.cc_holder
+    for cell in model.cells:
+        party = cell.party()
+        left = sum(1 for q in party if q.y > cut)
+        right = sum(1 for q in party if q.y < -cut)
+        if 2 * left > len(party):
+            cell.vote = LEFT
+        elif 2 * right > len(party):
+            cell.vote = RIGHT
+        else:
+            cell.vote = incumbent
+    level = below = [cell.vote for cell in model.cells]
+    while len(level) > 1:
+        below = level
+        # the last group is filled up with the incumbent's votes
+        padded = level + [incumbent] * (-len(level) % p.group_size)
+        groups = [padded[g : g + p.group_size] for g in range(0, len(padded), p.group_size)]
+        level = [majority(group, incumbent) for group in groups]
+        if p.appointed > 0.0:
+            draws = rng.random(len(level))
+            level = [incumbent if u < p.appointed else v for u, v in zip(draws, level, strict=True)]
+    model.cc_holder = level[0]
+    model.left_top = below.count(LEFT) / len(below)
+
+
+# --- S12 power ----------------------------------------------------------------------------------
+
+
+def s12_power(model: ReferenceModel) -> None:
+    """S12: pi (bistable) and beta (the bureaucracy's autonomy while both classes are passive)."""
+    p = model.sc.power
+    kernel = kernel_left_share(model)
+    d_app = apparatus_mean(model, "d")
+    cc = (model.cc_holder == LEFT) - (model.cc_holder == RIGHT)
+    pi = model.pi
+    pi += (
+        p.bistability * pi * (1 - pi) * (pi - p.pi_unstable)
+        + p.kernel_weight * (kernel - p.kernel_reference)
+        + p.cc_weight * cc
+        - p.degeneration_weight * model.K * d_app
+    )
+    model.pi = clip(pi, 0.0, 1.0)
+    workers = [q for q in model.persons if q.stratum == "worker" and q.present]
+    a_w = sum(q.active for q in workers) / len(workers) if workers else 0.0
+    a_p = model.K * max(0.0, 1.0 - model.grain)
+    beta = (
+        model.beta
+        + p.beta_growth * (1 - a_w) * (1 - a_p) * (1 - model.beta)
+        - p.beta_decay * (a_w + a_p) * model.beta
+    )
+    model.beta = clip(beta, 0.0, 1.0)
+
+
+# --- S13 outcome --------------------------------------------------------------------------------
+
+
+def s13_outcome(model: ReferenceModel) -> None:
+    """S13: the absorbing outcomes, checked in the order Thermidor, reform, consolidation."""
+    sc = model.sc
+    p = sc.outcome
+    if model.outcome != "duality open":
+        return
+    model.beta_high_weeks = model.beta_high_weeks + 1 if model.beta >= p.consolidation_beta else 0
+    outcome = "duality open"
+    if model.pi < p.thermidor_pi:
+        party = [q for q in model.persons if q.status in IN_PARTY]
+        right = sum(1 for q in party if q.x < -sc.leadership.stance_cut)
+        r = right / len(party) if party else 0.0
+        rate = (
+            p.thermidor_hazard
+            * (1 - model.pi / p.thermidor_pi)
+            * model.K
+            * (1 + p.right_weight * r)
+        )
+        if model.rng.random() < 1.0 - math.exp(-rate):
+            outcome = "Thermidor"
+    if (
+        outcome == "duality open"
+        and model.cc_holder == LEFT
+        and model.pi >= p.reform_pi
+        and apparatus_mean(model, "d") <= p.reform_d
+    ):
+        outcome = "reform"
+    if outcome == "duality open" and model.beta_high_weeks >= p.consolidation_weeks:
+        outcome = "bureaucratic consolidation"
+    if outcome != "duality open":
+        model.outcome, model.outcome_week = outcome, model.week
