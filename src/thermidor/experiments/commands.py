@@ -1,7 +1,257 @@
-"""The experiment commands of the command line (ensemble, sweep, merge, query, status)."""
+"""The experiment commands of the command line: ensemble, sweep, merge, query, status.
+
+Each command is a thin layer over the Python API (`thermidor.experiments`): it parses options,
+calls the API, and prints a short summary. Bad input raises `InputError`, which `thermidor.cli`
+prints as one line with exit status 2. Runs that fail give exit status 1 (rerunning the command
+retries them); an interrupted command keeps every finished run and exits with 130.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from thermidor.errors import InputError
+from thermidor.experiments import api, query
+from thermidor.experiments.handle import Experiment
+from thermidor.experiments.merge import merge as merge_shards
+from thermidor.experiments.status import status as experiment_status
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+Scenario = Annotated[str, typer.Argument(help="a built-in name (see `scenarios`) or a TOML path")]
+Seed = Annotated[int | None, typer.Option(help="root seed (default: the scenario's)")]
+Weeks = Annotated[int | None, typer.Option(help="horizon in weeks (default: the scenario's)")]
+Set = Annotated[
+    list[str] | None, typer.Option("--set", help="override a key: key.path=value (repeatable)")
+]
+Out = Annotated[Path, typer.Option("--out", help="the experiment directory (resumed if it exists)")]
+ExecutorOpt = Annotated[str, typer.Option("--executor", help="process (local pool), dask or mpi")]
+Workers = Annotated[
+    int | None, typer.Option(help="worker processes (process, dask LocalCluster, mpi spawn)")
+]
+Scheduler = Annotated[
+    str | None, typer.Option(help="a Dask scheduler's address (default: a LocalCluster)")
+]
+ShardOpt = Annotated[
+    str | None, typer.Option(help="I/N: run only shard I of N (0 <= I < N), e.g. a job array")
+]
+Timeout = Annotated[
+    float, typer.Option("--connect-timeout", help="seconds to wait for the Dask scheduler")
+]
+Quiet = Annotated[bool, typer.Option(help="no progress bar")]
+
+
+def _finish(exp: Experiment, what: str) -> None:
+    """Print what a session did and the outcome distribution; exit 1 if runs failed."""
+    r = exp.report
+    s = exp.status()
+    out.print(
+        f"[bold]{what}[/bold]: {s.done}/{s.runs} runs done in {exp.path} "
+        f"({r.now} now, {r.before} before, {r.failed} failed, {r.seconds:.1f} s)",
+        highlight=False,
+    )
+    if s.done:
+        counts = exp.query(
+            "SELECT outcome, count(*) AS runs FROM outcomes GROUP BY outcome ORDER BY runs DESC, "
+            "outcome"
+        )
+        table = Table("outcome", "runs", "share", box=None)
+        for row in counts.itertuples():
+            table.add_row(row.outcome, str(row.runs), f"{row.runs / s.done:.1%}")
+        out.print(table)
+    if r.failed:
+        err.print(
+            f"thermidor: {r.failed} runs failed (reasons in {exp.path / 'failed'}); run the same "
+            "command again to retry them",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(1)
+
+
+def _interrupted(path: Path) -> None:
+    err.print(
+        f"thermidor: interrupted; the finished runs are kept in {path}: run the same command "
+        "again to resume",
+        highlight=False,
+        markup=False,
+    )
+    raise typer.Exit(130)
+
+
+def ensemble(
+    scenario: Scenario,
+    runs: Annotated[int, typer.Option(help="number of runs")],
+    out_dir: Out,
+    seed: Seed = None,
+    weeks: Weeks = None,
+    set_: Set = None,
+    executor: ExecutorOpt = "process",
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    shard: ShardOpt = None,
+    connect_timeout: Timeout = 10.0,
+    quiet: Quiet = False,
+) -> None:
+    """Run an ensemble: RUNS runs of one scenario (run i: SeedSequence(seed, spawn_key=(i,)))."""
+    plan = api.ensemble_plan(scenario, runs, seed=seed, weeks=weeks, overrides=set_, shard=shard)
+    try:
+        exp = api.run(
+            plan,
+            out_dir,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            connect_timeout=connect_timeout,
+            progress=not quiet,
+        )
+    except KeyboardInterrupt:
+        _interrupted(out_dir)
+    _finish(exp, f"ensemble {plan.scenario.name}")
+
+
+def sweep(
+    scenario: Scenario,
+    vary: Annotated[
+        list[str], typer.Option(help="key.path=LOW:HIGH[:STEPS] (repeatable; STEPS for grid)")
+    ],
+    out_dir: Out,
+    design: Annotated[str, typer.Option(help="grid, lhs, sobol or morris")] = "grid",
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            help="lhs: points; sobol: base points (2^k); morris: trajectories; grid: "
+            "steps per key without :STEPS"
+        ),
+    ] = None,
+    runs_per_point: Annotated[int, typer.Option(help="replicate runs per point")] = 1,
+    second_order: Annotated[bool, typer.Option(help="sobol: also second-order indices")] = False,
+    levels: Annotated[int, typer.Option(help="morris: levels of the grid")] = 4,
+    seed: Seed = None,
+    weeks: Weeks = None,
+    set_: Set = None,
+    executor: ExecutorOpt = "process",
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    shard: ShardOpt = None,
+    connect_timeout: Timeout = 10.0,
+    quiet: Quiet = False,
+) -> None:
+    """Run a sweep: the points of a design over scenario keys, RUNS-PER-POINT runs each."""
+    plan = api.sweep_plan(
+        scenario,
+        vary,
+        design=design,
+        samples=samples,
+        runs_per_point=runs_per_point,
+        second_order=second_order,
+        levels=levels,
+        seed=seed,
+        weeks=weeks,
+        overrides=set_,
+        shard=shard,
+    )
+    try:
+        exp = api.run(
+            plan,
+            out_dir,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            connect_timeout=connect_timeout,
+            progress=not quiet,
+        )
+    except KeyboardInterrupt:
+        _interrupted(out_dir)
+    assert plan.design is not None
+    _finish(exp, f"sweep {plan.scenario.name} ({plan.design.name}, {plan.n_points} points)")
+
+
+def merge(
+    shards: Annotated[list[Path], typer.Argument(help="the shard directories")],
+    out_dir: Annotated[Path, typer.Option("--out", help="the merged experiment directory")],
+) -> None:
+    """Join the shards of one experiment, as from a Slurm job array, into one directory."""
+    exp = merge_shards(shards, out_dir)
+    r = exp.report
+    out.print(
+        f"merged {r.sources} shards into {exp.path}: {r.done}/{r.runs} runs ({r.added} added)",
+        highlight=False,
+    )
+    if r.done < r.runs:
+        err.print(
+            f"thermidor: {r.runs - r.done} runs are missing: merge again when the shards are "
+            f"finished, or run the experiment's command with --out {exp.path} to compute them",
+            highlight=False,
+            markup=False,
+        )
+
+
+def query_cmd(
+    directory: Annotated[Path, typer.Argument(help="the experiment directory")],
+    sql: Annotated[str, typer.Argument(help="DuckDB SQL over runs, timeseries, outcomes, cells")],
+    csv: Annotated[Path | None, typer.Option(help="write the result to this CSV file")] = None,
+    parquet: Annotated[
+        Path | None, typer.Option(help="write the result to this Parquet file")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="replace an existing --csv/--parquet file")] = False,
+    limit: Annotated[int, typer.Option(help="rows to print at most")] = 40,
+) -> None:
+    """Run DuckDB SQL over an experiment's tables; print the result or write it to a file."""
+    from thermidor.experiments import manifest
+
+    manifest.require(directory)
+    if csv is not None and parquet is not None:
+        raise InputError("--csv", "give either --csv or --parquet, not both")
+    target, fmt = (csv, "csv") if csv is not None else (parquet, "parquet")
+    if target is not None:
+        if target.exists() and not force:
+            raise InputError(str(target), "exists (use --force to replace it)")
+        rows = query.export(directory, sql, target, fmt)
+        out.print(f"{rows} rows written to {target}", highlight=False)
+        return
+    df = query.frame(directory, sql)
+    table = Table(*[str(c) for c in df.columns], box=None)
+    for row in df.head(limit).itertuples(index=False):
+        table.add_row(*[_cell(v) for v in row])
+    out.print(table)
+    if len(df) > limit:
+        out.print(f"({len(df)} rows, the first {limit} shown; --csv FILE for all)")
+
+
+def _cell(v: object) -> str:
+    if isinstance(v, float):
+        return "" if math.isnan(v) else f"{v:.6g}"
+    return "" if v is None else str(v)
+
+
+def status_cmd(
+    directory: Annotated[Path, typer.Argument(help="the experiment directory")],
+) -> None:
+    """Runs done, left and failed, and how long the rest should take."""
+    for line in experiment_status(directory).lines():
+        out.print(line, highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add the experiment commands to `app`."""
+    app.command()(ensemble)
+    app.command()(sweep)
+    app.command()(merge)
+    app.command("query")(query_cmd)
+    app.command("status")(status_cmd)
+
+
+def _main() -> None:  # `python -m thermidor.experiments`, e.g. under mpiexec
+    from thermidor.cli import main
+
+    sys.argv[0] = "thermidor"
+    main()

@@ -4,7 +4,8 @@ Letter Q1: the "daily check upon the degree of degeneration of the various strat
 the three kinds of nuclei ("entirely degenerated", "still healthy but amorphous", "hardly
 affected"). A cell's Q1 class, from its members present: degenerated when mean d >= degenerated_d;
 hardly affected when mean d < healthy_d and its active share >= healthy_active; otherwise healthy
-but amorphous. One compiled pass over the persons gives every mean of the row.
+but amorphous. A cell with no member left is "empty" in the snapshots and left out of the shares.
+One compiled pass over the persons gives every mean of the row.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from thermidor.scenario.schema import Scenario
 GROUPS = (*STRATA, "nonparty", *KINDS)  # members by stratum, non-party workers, members by kind
 METRICS = ("x", "y", "c", "d", "active", "gap")
 Q1_CLASSES = ("degenerated", "amorphous", "healthy")
-DEGENERATED, AMORPHOUS, HEALTHY = 0, 1, 2
+DEGENERATED, AMORPHOUS, HEALTHY, EMPTY = 0, 1, 2, 3  # EMPTY: no member left (snapshots only)
 
 
 @nb.njit(cache=True)
@@ -64,7 +65,7 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
             s = p.status[i]
             statuses[s] += 1
             if p.org[i] != NO_ORG:
-                cadres[p.org[i], 0 if in_party(s) else (1 if s == EXPELLED else 2)] += 1
+                cadres[p.org[i], 0 if in_party(s) else (2 if s == EXILED else 1)] += 1
             if p.cohort[i]:
                 cohort[0] += 1
                 cohort[1] += p.x[i] > p.x0[i] + moved
@@ -113,7 +114,9 @@ def snapshot(p, start, cuts):
                 out[j, 6] += p.stratum[i] == FUNCTIONARY
         if out[j, 1] > 0:
             out[j, 2:6] /= out[j, 1]
-        cls[j] = classify(out[j, 2], out[j, 3], cuts[0], cuts[1], cuts[2])
+            cls[j] = classify(out[j, 2], out[j, 3], cuts[0], cuts[1], cuts[2])
+        else:
+            cls[j] = EMPTY
     return out, cls
 
 
@@ -191,7 +194,7 @@ def cells_snapshot(state: State, sc: Scenario) -> dict[str, np.ndarray]:
         "appointed": cs.appointed.copy(),
         "secretary_x": ps.x[cs.secretary],
         "secretary_d": ps.d[cs.secretary],
-        "q1_class": np.array(Q1_CLASSES)[cls],
+        "q1_class": np.array((*Q1_CLASSES, "empty"))[cls],
     }
 
 

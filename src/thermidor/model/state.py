@@ -53,7 +53,7 @@ class Persons(NamedTuple):
     exile_left: np.ndarray  # int16, weeks of exile left
     heard: np.ndarray  # int8, organisation whose cadre this person heard this week, or NO_ORG
     x0: np.ndarray  # private stance at the start (Q5)
-    cohort: np.ndarray  # bool: a worker member with confidence >= the Q5 cut at the start
+    cohort: np.ndarray  # bool: a worker member, not a cadre, with c >= the Q5 cut at the start
 
 
 class Cells(NamedTuple):

@@ -4,9 +4,12 @@ ODD "Initialization": the twin draws its initial population with the engine's ow
 `thermidor.model.init.initial_state` and then builds one `Person` agent per person, one `Cell`
 per nucleus and one `Organisation` per opposition group from those arrays. The initial draw is
 therefore the engine's, by construction; what the twin checks independently is the weekly
-dynamics (S1-S13) and the observations (S14). Its random numbers come from the generator that
-`initial_state` seeded with `SeedSequence(seed)`, continued after the initial draw; the twin
-draws them in its own order, so it shares the engine's distributions, not its stream.
+dynamics (S1-S13) and the observations (S14). Its random numbers (`model.rng`) come from the
+generator that `initial_state` seeded with `SeedSequence(seed)`, continued after the initial
+draw, as the engine's do. Only the distributions need to agree; but since the twin draws the
+same numbers in the same order as the engine's kernels, the same seed gives the engine's run to
+rounding, which `tests/test_reference.py` uses as a line-by-line check (the statistical checks
+use disjoint seeds, so that the two ensembles are independent).
 
 ODD "Process overview and scheduling": `ReferenceModel.step` is one week, in the order of
 `thermidor.model.schedule.SCHEDULE`: the week-start bookkeeping, then every submodel switched on.
@@ -47,8 +50,9 @@ class ReferenceModel(mesa.Model):
     """The workers' state, one object per person; the macro state as plain attributes."""
 
     def __init__(self, scenario: Scenario, seed: int) -> None:
+        super().__init__(rng=seed)
         init = initial_state(scenario, seed)
-        super().__init__(rng=init.rng)
+        self.rng = init.rng  # the generator of `SeedSequence(seed)`, after the initial draw
         self.sc = scenario  # `scenario` is taken: Mesa 3.5 has its own Scenario
         self.seed = seed
         self._macro(init.macro)

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 
 def clip(v: float, lo: float, hi: float) -> float:
-    return min(hi, max(lo, v))
+    return lo if v < lo else (hi if v > hi else v)
 
 
 def sign(v: float) -> float:

@@ -129,7 +129,7 @@ class Leadership(Submodel):
     regime0: Prob = 0.3
     regime_rise: Prob = 0.01
     regime_relax: Prob = 0.01
-    stance_cut: Prob = Field(0.2, description="|stance - line| beyond which a stance is Left/Right")
+    stance_cut: Prob = Field(0.2, description="a stance is Left above +stance_cut, Right below -")
 
 
 class Expression(Submodel):

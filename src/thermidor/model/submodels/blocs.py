@@ -6,7 +6,7 @@ the ideological delimitations, based upon a clear and principled line". Anchor: 
 splitting that grows with programme distance (the exit rule of coalition models: stay while the
 distance to the coalition's line is below what the member tolerates).
 
-At the bloc's date the two organisations unite with distance
+At the bloc's date the two organisations, if neither is in a bloc, unite with distance
     D = |programme_a - programme_b| (1 - delimitation).
 A clash is a week in which a campaign starts or the regime rises by at least `clash_regime`. At
 each clash the bloc splits with probability 1 - exp(-split_rate D). While united, the partners
@@ -26,7 +26,8 @@ def step(state: State, sc: Scenario) -> None:
     p, m, orgs = sc.bloc_rules, state.macro, state.orgs
     for bloc in sc.blocs:
         a, b = (orgs.names.index(n) for n in bloc.organisations)
-        if week_of(sc.start, bloc.date) == m.week and orgs.bloc_partner[a] < 0:
+        free = orgs.bloc_partner[a] < 0 and orgs.bloc_partner[b] < 0
+        if week_of(sc.start, bloc.date) == m.week and free:
             orgs.bloc_partner[a], orgs.bloc_partner[b] = b, a
             distance = abs(orgs.programme[a] - orgs.programme[b]) * (1 - bloc.delimitation)
             orgs.bloc_distance[[a, b]] = distance

@@ -3,7 +3,7 @@
 Letter Q4: "Centrism holds on not only because of the oppression of the apparatus, but also
 because of the confidence or the half-confidence of a certain part of the worker-party members";
 Q5: "if we show them that we do not look upon them as corpses; if, like Bolsheviks, we support
-every step, every half-step, they take toward us". Anchor: Lemos, Coelho and Lopes (2016),
+every step, every half-step, they take toward us". Anchor: Lemos, Lopes and Coelho (2016),
 endogenous legitimacy in Epstein's model: legitimacy falls with the repression seen.
 
 For each present person i of cell j, with step = line - line at the week's start:

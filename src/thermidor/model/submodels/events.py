@@ -2,7 +2,8 @@
 
 Letter: the July Plenum and "a new Centrist campaign against the Right-wingers" (Q4) are dated
 turns the model does not invent; they are data. Anchor: the ODD's "scheduled inputs" (Grimm et
-al. 2020). An event dated before the start applies in week 0; otherwise in the week holding it.
+al. 2020). An event applies in the week holding its date (week w covers the days from start +
+7(w - 1)); one dated before the start applies in the first week.
 """
 
 from __future__ import annotations

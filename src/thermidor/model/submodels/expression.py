@@ -49,6 +49,7 @@ def express(p, start, oppression, line, margin, rounds):
         for i in range(a, b):
             if in_party(p.status[i]) and abs(x[i] - line) > margin and abs(y[i] - line) > margin:
                 dissent += 1
+        share = 0.0
         for _ in range(rounds):
             share = dissent / n if n > 0 else 0.0
             new = 0
@@ -59,8 +60,7 @@ def express(p, start, oppression, line, margin, rounds):
             if new == dissent:
                 break
             dissent = new
-        share = dissent / n if n > 0 else 0.0
-        for i in range(a, b):
+        for i in range(a, b):  # the public set of the last share used: it has `dissent` members
             hides = in_party(p.status[i]) and abs(x[i] - line) > margin
             y[i] = line if hides and share < tau[i] + oppression[j] else x[i]
 

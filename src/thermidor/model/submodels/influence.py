@@ -12,10 +12,11 @@ Each present person i listens each week to one random present cellmate j, who sa
     BC: if |y_j - x_i| < u_i:  x_i += mu (y_j - x_i)
 
 Then, with probability min(1, W_j / N_j), i also hears a cadre of the cell (RA with the cadre's
-x and u, under either rule): W_j sums over the cadres whose home is cell j the contacts
-`cadre_contacts * works * share * (1 if present else letters)`, where `share` is the cadre's
-`effort_party` for a party audience and 1 - effort_party for a non-party one, and N_j is the size
-of that audience. The organisation heard is recorded for S7. Cadres are committed: small u.
+x and u, under either rule): each cadre whose home is cell j and whose organisation works has
+`cadre_contacts * (1 if present else letters) * share` contacts a week with i's audience, where
+`share` is his `effort_party` for a party audience and 1 - effort_party for a non-party one; W_j
+sums them, N_j is the size of the audience, and the cadre heard is drawn in proportion to his
+contacts. The organisation heard is recorded for S7. Cadres are committed: small u.
 """
 
 from __future__ import annotations
@@ -43,15 +44,31 @@ def listen(xi, ui, xj, uj, mu, bounded):
 
 
 @nb.njit(cache=True)
+def pick(rng, weights, n):
+    """An index in 0..n-1 drawn with probability proportional to weights[:n] (total > 0)."""
+    total = 0.0
+    for q in range(n):
+        total += weights[q]
+    target = rng.random() * total
+    for q in range(n):
+        target -= weights[q]
+        if target < 0.0:
+            return q
+    return n - 1
+
+
+@nb.njit(cache=True)
 def exchange(rng, p, start, effort, letters, works, contacts, cadre_u, mu, bounded):
     x, y, u, org, status = p.x, p.y, p.u, p.org, p.status
     x_said = x.copy()  # what the cadres say this week
+    widest = np.max(np.diff(start)) if start.size > 1 else 0
+    cadres = np.empty(widest, np.int64)
+    to_party = np.empty(widest)  # each cadre's weekly contacts with members
+    to_other = np.empty(widest)  # ... and with non-party persons
     for j in range(start.size - 1):
         a, b = start[j], start[j + 1]
         n_party = 0
         n_other = 0
-        w_party = 0.0
-        w_other = 0.0
         n_cadres = 0
         for i in range(a, b):
             if present(status[i]):
@@ -60,35 +77,33 @@ def exchange(rng, p, start, effort, letters, works, contacts, cadre_u, mu, bound
                 else:
                     n_other += 1
             o = org[i]
-            if o != NO_ORG:
-                n_cadres += 1
+            if o != NO_ORG and works[o] > 0.0:
                 reach = contacts * works[o] * (1.0 if present(status[i]) else letters[o])
-                w_party += reach * effort[o]
-                w_other += reach * (1.0 - effort[o])
-        cadres = np.empty(n_cadres, np.int64)
-        q = 0
-        for i in range(a, b):
-            if org[i] != NO_ORG:
-                cadres[q] = i
-                q += 1
+                cadres[n_cadres] = i
+                to_party[n_cadres] = reach * effort[o]
+                to_other[n_cadres] = reach * (1.0 - effort[o])
+                n_cadres += 1
+        w_party = to_party[:n_cadres].sum()
+        w_other = to_other[:n_cadres].sum()
         for i in range(a, b):
             p.heard[i] = NO_ORG
             if not present(status[i]):
                 continue
             if n_party + n_other > 1:
-                for _ in range(8):  # a random present cellmate other than i
+                for _ in range(8):  # a random present cellmate other than i (8 draws at most)
                     k = a + int(rng.random() * (b - a))
                     if k != i and present(status[k]):
                         x[i], u[i] = listen(x[i], u[i], y[k], u[k], mu, bounded)
                         break
             if n_cadres == 0 or org[i] != NO_ORG:
                 continue
-            reach = w_party / n_party if in_party(status[i]) else w_other / n_other
-            if rng.random() < reach:
-                k = cadres[int(rng.random() * n_cadres)]
-                if works[org[k]] > 0.0:
-                    x[i], u[i] = listen(x[i], u[i], x_said[k], cadre_u, mu, False)
-                    p.heard[i] = org[k]
+            member = in_party(status[i])
+            reach = w_party / n_party if member else w_other / n_other
+            if reach > 0.0 and rng.random() < reach:
+                q = pick(rng, to_party if member else to_other, n_cadres)
+                k = cadres[q]
+                x[i], u[i] = listen(x[i], u[i], x_said[k], cadre_u, mu, False)
+                p.heard[i] = org[k]
     np.clip(x, -1.0, 1.0, x)
 
 

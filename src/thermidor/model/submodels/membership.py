@@ -6,7 +6,7 @@ Anchor: membership flows as independent weekly hazards (a standard cohort-flow m
 
     recruitment: a non-party person joins with probability min(1, 2 rate c_i)
                  (the drives took the confident; mean c near 0.5 gives about `rate`)
-    attrition:   a member other than a functionary leaves with probability `attrition`
+    attrition:   a member other than a functionary or a cadre leaves with probability `attrition`
     purge:       a member other than a functionary is expelled with probability
                  min(1, purge_rate w_i / mean(w)),
                  w_i = 1 + purge_weight_d d_i + purge_weight_dissent [dissents in public]
@@ -19,7 +19,7 @@ from __future__ import annotations
 import numba as nb
 
 from thermidor.model.cells import in_party
-from thermidor.model.state import EXPELLED, FUNCTIONARY, MEMBER, NONPARTY, State
+from thermidor.model.state import EXPELLED, FUNCTIONARY, MEMBER, NO_ORG, NONPARTY, State
 from thermidor.scenario.schema import Scenario
 
 
@@ -48,7 +48,7 @@ def flows(rng, p, recruit, attrition, purge, w_d, w_dis, line, margin):
             w = purge_weight(p, i, w_d, w_dis, line, margin)
             if purge > 0.0 and rng.random() < purge * w / mean_w:
                 status[i] = EXPELLED
-            elif rng.random() < attrition:
+            elif p.org[i] == NO_ORG and rng.random() < attrition:
                 status[i] = NONPARTY
 
 

@@ -1,0 +1,110 @@
+"""Joining the shards of one experiment into one directory.
+
+A Slurm job array runs `thermidor ensemble ... --shard $SLURM_ARRAY_TASK_ID/N --out
+DIR/shard-$SLURM_ARRAY_TASK_ID`; `thermidor merge DIR/shard-* --out DIR/all` then joins them.
+Every source must hold the same experiment (same identity); a source of another experiment is
+refused before anything is written. Each finished, readable run of each source is hard-linked
+(or copied) into the target, data parts first and its `runs` part last, each atomically; runs
+already in the target are kept. Merging again after more shards finished adds the new runs; a
+merged directory missing runs is completed by running the experiment's command on it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from thermidor.errors import InputError
+from thermidor.experiments import manifest
+from thermidor.experiments.handle import Experiment
+from thermidor.experiments.store import (
+    DATA_TABLES,
+    DESIGN,
+    LOCK,
+    LOG,
+    Store,
+    locked,
+    part_path,
+    write_atomic,
+)
+
+
+@dataclass
+class MergeReport:
+    """What a merge did."""
+
+    sources: int
+    added: int
+    done: int
+    runs: int
+
+
+def _link_or_copy(src: Path, tmp: Path) -> None:
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copyfile(src, tmp)
+
+
+def merge(sources: Sequence[str | Path], out: str | Path) -> Experiment:
+    """Join the shard directories `sources` into `out` and return the merged experiment."""
+    if not sources:
+        raise InputError("merge", "give at least one shard directory")
+    root = Path(out).absolute()
+    srcs = [Path(s).absolute() for s in sources]
+    if root in srcs:
+        raise InputError(str(out), "is one of the shards; merge into a new directory (--out)")
+    datas = [manifest.require(s) for s in srcs]
+    first = datas[0]
+    for src, data in zip(srcs[1:], datas[1:], strict=True):
+        diff = manifest.compare(data, first)
+        if diff:
+            raise InputError(
+                str(src),
+                f"is a shard of another experiment than {srcs[0]} ({'; '.join(diff)}); "
+                "refusing to merge",
+            )
+    wanted = _target(root, first)
+    with locked(root):
+        if manifest.read(root) is None:
+            if (srcs[0] / DESIGN).is_file():
+                write_atomic(root / DESIGN, lambda tmp: _link_or_copy(srcs[0] / DESIGN, tmp))
+            manifest.write(root, wanted)
+        store = Store(root)
+        have = store.done()
+        store.clean(have)
+        added = 0
+        for src in srcs:
+            for run in sorted(Store(src).done() - have):
+                for table in (*DATA_TABLES, "runs"):
+                    source = part_path(src, table, run)
+                    dest = part_path(root, table, run)
+                    write_atomic(dest, lambda tmp, s=source: _link_or_copy(s, tmp))
+                have.add(run)
+                added += 1
+        store.log({"event": "merge", "sources": [str(s) for s in srcs], "added": added})
+    exp = Experiment(root)
+    runs = int(first["experiment"]["runs"])
+    exp.report = MergeReport(len(srcs), added, len(have), runs)
+    return exp
+
+
+def _target(root: Path, first: dict) -> dict:
+    """The manifest the target must have (the shards' without [shard]); refuse a wrong target."""
+    target = {k: v for k, v in first.items() if k != "shard"}
+    if root.exists() and not root.is_dir():
+        raise InputError(str(root), "exists and is not a directory")
+    data = manifest.read(root) if root.is_dir() else None
+    if data is None:
+        if root.is_dir() and any(p.name not in (LOCK, LOG) for p in root.iterdir()):
+            raise InputError(str(root), "exists, is not empty and holds no experiment")
+        return target
+    diff = manifest.compare(data, first)
+    if diff:
+        raise InputError(str(root), f"holds another experiment ({'; '.join(diff)})")
+    if "shard" in data:
+        raise InputError(str(root), "is itself a shard; merge into a new directory (--out)")
+    return data
