@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 
 import numba as nb
+import numpy as np
 
 from thermidor.model.cells import enforcers, present
 from thermidor.model.state import FUNCTIONARY, State
@@ -42,7 +43,7 @@ def arrest_probability(k: float, e: float, others: float, rounding: int) -> floa
     if rounding == 0:
         ratio = math.floor(ratio)
     elif rounding == 2:
-        ratio = math.floor(ratio + 0.5)
+        ratio = np.rint(ratio)  # half to even, as Python's round() in Mesa's example
     return 1.0 - math.exp(-k * ratio)
 
 
