@@ -72,33 +72,79 @@ def build(
     )
     parts.append(_section("The ensembles", _table(rows), "ensembles"))
 
+    ts = ens.timeseries
+    bands = "Median, 50 % and 90 % bands over runs."
     plots_for = {
-        "Q1": [_figure(plots.q1_areas(ens.timeseries), "Median shares of the three kinds of "
-                       "nuclei over time (cut-offs on mean d and activity: docs/ODD.md).")],
-        "Q2": [_figure(plots.fan(ens.timeseries, {"institution_d": "Soviet apparatus",
-                                                  "functionary_d": "party apparatus"},
-                                 "Q2: degeneration of the Soviet and the party apparatus", "mean d"),
-                       "Median, 50 % and 90 % bands over runs.")],
-        "Q3": [_figure(plots.fan(ens.timeseries, {"pi": "pi", "beta": "beta"},
-                                 "Q3: the proletariat's power (pi) and the bureaucracy's autonomy "
-                                 "(beta)"), "Median, 50 % and 90 % bands over runs.")],
-        "Q4": [_figure(plots.fan(ens.timeseries, {"line": "line"}, "Q4: the Centre's line"),
-                       "Median and bands over runs."),
-               _figure(plots.zigzags(ens.timeseries, z), "One run's line, its campaigns "
-                       "(red: against the Right, blue: against the Left) and their drivers.")],
-        "Q5": [_figure(plots.bars(_q5(experiments), "median", "low", "high",
-                                  "share moved left (median, 90 % band)",
-                                  "Q5: confident worker members won over, by scenario"),
-                       "Worker members with confidence >= 0.25 at the start whose stance moved "
-                       "left by the horizon.")],
-        "Q6": [_figure(plots.hazard(answers["Q6"]["thermidor"]["hazard_by_year"], ens.timeseries),
-                       "The yearly hazard of Thermidor and the dry guillotine."),
-               _figure(plots.incidence(curves, "Thermidor", "Q6: cumulative probability of "
-                                       "Thermidor"), "Aalen-Johansen estimate, by scenario.")],
-        "Q7": [_figure(plots.survival({n: blocs(e.timeseries) for n, e in experiments.items()},
-                                      ens.horizon), "Blocs still united by weeks since they "
-                       "formed, by scenario (only scenarios with a bloc).")],
-    }  # fmt: skip
+        "Q1": [
+            _figure(
+                plots.q1_areas(ts),
+                "Median shares of the three kinds of nuclei over time (cut-offs on mean d and "
+                "activity: docs/ODD.md).",
+            )
+        ],
+        "Q2": [
+            _figure(
+                plots.fan(
+                    ts,
+                    {"institution_d": "Soviet apparatus", "functionary_d": "party apparatus"},
+                    "Q2: degeneration of the Soviet and the party apparatus",
+                    "mean d",
+                ),
+                bands,
+            )
+        ],
+        "Q3": [
+            _figure(
+                plots.fan(
+                    ts,
+                    {"pi": "pi", "beta": "beta"},
+                    "Q3: the proletariat's power (pi) and the bureaucracy's autonomy (beta)",
+                ),
+                bands,
+            )
+        ],
+        "Q4": [
+            _figure(plots.fan(ts, {"line": "line"}, "Q4: the Centre's line"), bands),
+            _figure(
+                plots.zigzags(ts, z),
+                "One run's line, its campaigns (red: against the Right, blue: against the Left) "
+                "and their drivers.",
+            ),
+        ],
+        "Q5": [
+            _figure(
+                plots.bars(
+                    _q5(experiments),
+                    "median",
+                    "low",
+                    "high",
+                    "share moved left (median, 90 % band)",
+                    "Q5: confident worker members won over, by scenario",
+                ),
+                "Worker members with confidence >= 0.25 at the start whose stance moved left by "
+                "the horizon.",
+            )
+        ],
+        "Q6": [
+            _figure(
+                plots.hazard(answers["Q6"]["thermidor"]["hazard_by_year"], ts),
+                "The yearly hazard of Thermidor and the dry guillotine.",
+            ),
+            _figure(
+                plots.incidence(curves, "Thermidor", "Q6: cumulative probability of Thermidor"),
+                "Aalen-Johansen estimate, by scenario.",
+            ),
+        ],
+        "Q7": [
+            _figure(
+                plots.survival(
+                    {n: blocs(e.timeseries) for n, e in experiments.items()}, ens.horizon
+                ),
+                "Blocs still united by weeks since they formed, by scenario (only scenarios with "
+                "a bloc).",
+            )
+        ],
+    }
     body = []
     for q, text in QUESTIONS.items():
         body.append(f"<h3>{q}</h3><blockquote>{html.escape(text)}</blockquote>")
@@ -110,15 +156,19 @@ def build(
         first_run = ens.cells[ens.cells["run"] == ens.cells["run"].min()]
         weeks = sorted(first_run["week"].unique())
         chosen = sorted({weeks[0], weeks[len(weeks) // 2], weeks[-1]})
-        parts.append(_section("The nuclei at a glance", _figure(plots.heatmap(first_run, chosen),
-                     "Every cell of one run, grouped by region and kind."), "nuclei"))  # fmt: skip
+        heat = _figure(
+            plots.heatmap(first_run, chosen), "Every cell of one run, grouped by region and kind."
+        )
+        parts.append(_section("The nuclei at a glance", heat, "nuclei"))
 
     table = outcome_table({n: e.outcomes for n, e in experiments.items()})
     first = next(iter(experiments))
     comparison = _table(table.drop(columns=["count"]))
     for outcome in ("reform", "Thermidor", "bureaucratic consolidation"):
-        comparison += _figure(plots.incidence(curves, outcome, f"cumulative probability of {outcome}"),
-                              f"By scenario; differences in the table are against {first}.")  # fmt: skip
+        comparison += _figure(
+            plots.incidence(curves, outcome, f"cumulative probability of {outcome}"),
+            f"By scenario; differences in the table are against {first}.",
+        )
     parts.append(_section("The strategies compared", comparison, "compare"))
 
     if sensitivity is not None and len(sensitivity):

@@ -8,10 +8,10 @@ strict majority (> g/2); ties and pluralities go to the incumbent.
 Every `every` weeks each cell elects a delegate: Left if more than half of its members say a stance
 on the Left (y > stance_cut), Right if more than half say one on the Right (y < -stance_cut), else
 the incumbent (the holder of the CC). Cells, ordered by region then kind, form groups of
-`group_size`; each group elects by the same rule; a share `appointed` of posts at each level is
-appointed from above and goes to the incumbent; repeated until one post, the Central Committee,
-remains. The rule and the appointed posts are applied to a column of votes with vectorised NumPy;
-the last level below the CC gives `left_top`, the Left share there.
+`group_size`; each group elects by the same rule; a share `appointed` of posts at each level
+below the CC is appointed from above and goes to the incumbent; repeated until one post, the
+Central Committee, remains. The rule and the appointed posts are applied to a column of votes
+with vectorised NumPy; the last level below the CC gives `left_top`, the Left share there.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def climb(
     while level.size > 1:
         below = level
         level = elect(level, group, incumbent)
-        if appointed > 0.0:
+        if appointed > 0.0 and level.size > 1:  # nothing is above the CC to appoint it
             level[rng.random(level.size) < appointed] = incumbent
     return int(level[0]), float(np.mean(below == LEFT))
 
