@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from thermidor.analysis.commands import register as register_analysis
 from thermidor.analysis.seven import QUESTIONS, one_line, run_answers
 from thermidor.engine import simulate
 from thermidor.errors import InputError
@@ -148,6 +149,7 @@ def run(
 
 
 register_experiments(app)
+register_analysis(app)
 
 
 def main() -> None:

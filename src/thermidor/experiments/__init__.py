@@ -20,7 +20,7 @@ from thermidor.experiments.design import Design, Vary, make_design, parse_vary
 from thermidor.experiments.handle import Experiment, open_experiment
 from thermidor.experiments.merge import merge
 from thermidor.experiments.plan import Plan, Shard, Task, run_seed
-from thermidor.experiments.sensitivity import analyze
+from thermidor.experiments.sensitivity import analyze, indices, point_means
 from thermidor.experiments.status import Status, status
 from thermidor.experiments.task import run_task
 
@@ -35,10 +35,12 @@ __all__ = [
     "analyze",
     "ensemble",
     "ensemble_plan",
+    "indices",
     "make_design",
     "merge",
     "open_experiment",
     "parse_vary",
+    "point_means",
     "run",
     "run_seed",
     "run_task",

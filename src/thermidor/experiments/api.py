@@ -130,7 +130,7 @@ def run(
     workers: int | None = None,
     scheduler: str | None = None,
     connect_timeout: float = 10.0,
-    progress: bool = False,
+    progress: bool = True,
     task_fn: TaskFn = run_task,
     command: str | None = None,
 ) -> Experiment:
@@ -163,7 +163,7 @@ def ensemble(
     workers: int | None = None,
     scheduler: str | None = None,
     shard: str | Shard | None = None,
-    progress: bool = False,
+    progress: bool = True,
     connect_timeout: float = 10.0,
     task_fn: TaskFn = run_task,
 ) -> Experiment:
@@ -201,7 +201,7 @@ def sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     shard: str | Shard | None = None,
-    progress: bool = False,
+    progress: bool = True,
     connect_timeout: float = 10.0,
     task_fn: TaskFn = run_task,
 ) -> Experiment:

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from thermidor.errors import InputError
-from thermidor.experiments import api, query
+from thermidor.experiments import api, manifest, query
 from thermidor.experiments.handle import Experiment
 from thermidor.experiments.merge import merge as merge_shards
 from thermidor.experiments.status import status as experiment_status
@@ -206,8 +206,6 @@ def query_cmd(
     limit: Annotated[int, typer.Option(help="rows to print at most")] = 40,
 ) -> None:
     """Run DuckDB SQL over an experiment's tables; print the result or write it to a file."""
-    from thermidor.experiments import manifest
-
     manifest.require(directory)
     if csv is not None and parquet is not None:
         raise InputError("--csv", "give either --csv or --parquet, not both")
@@ -215,6 +213,8 @@ def query_cmd(
     if target is not None:
         if target.exists() and not force:
             raise InputError(str(target), "exists (use --force to replace it)")
+        if not target.parent.is_dir():
+            raise InputError(str(target), f"no such directory: {target.parent}")
         rows = query.export(directory, sql, target, fmt)
         out.print(f"{rows} rows written to {target}", highlight=False)
         return

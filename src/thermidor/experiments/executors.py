@@ -19,9 +19,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -41,16 +41,22 @@ class Pool:
     restart: Callable[[], Executor] | None = None
 
 
-def _watch_parent(ppid: int) -> None:
-    while True:
-        if os.getppid() != ppid:
-            os._exit(1)
-        time.sleep(0.5)
-
-
 def _worker_init() -> None:
-    """In each pool worker: exit when the parent (the pool's owner or forkserver) goes away."""
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    """In each pool worker: exit as soon as the process that owns the pool is gone.
+
+    The sentinel of `multiprocessing.parent_process()` becomes ready when the owner dies, even
+    under forkserver (where the worker's OS parent is the fork server, which would otherwise
+    keep the orphaned workers, and itself, alive).
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="thermidor-parent-watch", daemon=True).start()
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:

@@ -74,6 +74,7 @@ def merge(sources: Sequence[str | Path], out: str | Path) -> Experiment:
                 write_atomic(root / DESIGN, lambda tmp: _link_or_copy(srcs[0] / DESIGN, tmp))
             manifest.write(root, wanted)
         store = Store(root)
+        store.prepare()
         have = store.done()
         store.clean(have)
         added = 0

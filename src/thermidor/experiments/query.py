@@ -8,7 +8,8 @@ also has the view `design` (its points).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import duckdb
@@ -20,15 +21,19 @@ from thermidor.experiments.store import DESIGN, TABLES, Store, part_path, write_
 VIEWS = (*TABLES, "design")
 
 
-def connect(root: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with a view per table of the experiment at `root`."""
+def connect(root: Path, tables: Sequence[str] = TABLES) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with a view per table of the experiment at `root`.
+
+    Only `tables` get a view (binding a view reads every part's footer, so a query of `runs`
+    does not depend on the cells' parts).
+    """
     root = Path(root)
     runs = sorted(Store(root).committed())
     con = duckdb.connect(":memory:")
     with translated(root):
         if (root / DESIGN).is_file():
             con.read_parquet(str(root / DESIGN)).create_view("design")
-        for table in TABLES if runs else ():
+        for table in [t for t in TABLES if t in tables] if runs else ():
             files = [str(part_path(root, table, r)) for r in runs]
             con.read_parquet(files, union_by_name=True).create_view(table)
     return con
@@ -53,9 +58,14 @@ def translated(root: Path, query: str | None = None) -> Iterator[None]:
         raise InputError("query", msg) from None
 
 
+def mentioned(text: str) -> list[str]:
+    """The tables whose names occur as words in SQL `text`."""
+    return [t for t in TABLES if re.search(rf"\b{t}\b", text, re.IGNORECASE)]
+
+
 def frame(root: Path, text: str) -> pd.DataFrame:
     """The result of SQL query `text` over the experiment at `root`, as a DataFrame."""
-    con = connect(root)
+    con = connect(root, mentioned(text))
     with translated(root, text):
         rel = con.sql(text)
         if rel is None:
@@ -65,7 +75,7 @@ def frame(root: Path, text: str) -> pd.DataFrame:
 
 def export(root: Path, text: str, path: Path, fmt: str) -> int:
     """Write the result of `text` to `path` as csv or parquet (atomically); return its rows."""
-    con = connect(root)
+    con = connect(root, mentioned(text))
     with translated(root, text):
         rel = con.sql(text)
         if rel is None:

@@ -39,6 +39,10 @@ from thermidor.experiments.task import run_task
 
 TaskFn = Callable[[Task], dict[str, Any]]
 ATTEMPTS = 3
+MISSING = (
+    "the worker reported the run done but its parts are not in the experiment directory (is it "
+    "on a filesystem shared with the workers?)"
+)
 
 
 @dataclass
@@ -53,7 +57,10 @@ class Report:
 
 
 def run_row(task: Task, summary: dict[str, Any], params: list[str]) -> pa.Table:
-    """The `runs` row of a finished run: indexes, seed, parameters, where and how long."""
+    """The `runs` row of a finished run: indexes, seed, parameters, where and how long.
+
+    Its only column shared with `outcomes` is `run`, so the two join with `USING (run)`.
+    """
     cols: dict[str, pa.Array] = {
         "run": pa.array([task.run], pa.int64()),
         "point": pa.array([task.point], pa.int64()),
@@ -64,7 +71,6 @@ def run_row(task: Task, summary: dict[str, Any], params: list[str]) -> pa.Table:
         value = task.params[key]
         cols[key] = pa.array([value], pa.int64() if isinstance(value, int) else pa.float64())
     cols |= {
-        "outcome": pa.array([summary["outcome"]], pa.string()),
         "seconds": pa.array([float(summary["seconds"])], pa.float64()),
         "host": pa.array([str(summary["host"])], pa.string()),
         "pid": pa.array([int(summary["pid"])], pa.int64()),
@@ -82,6 +88,25 @@ def _error_text(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}\n\n" + "".join(lines) + remote
 
 
+def _settle(fut: Future, task: Task, store: Store, keys: list[str], retry: bool) -> str:
+    """Commit or record a finished future: 'done', 'failed', or 'retry' (its pool broke)."""
+    try:
+        summary = fut.result()
+    except BrokenProcessPool as err:
+        if retry:
+            return "retry"
+        store.fail(task.run, _error_text(err))
+        return "failed"
+    except Exception as err:  # the run raised, or its worker was lost for good
+        store.fail(task.run, _error_text(err))
+        return "failed"
+    if not store.has_data(task.run):
+        store.fail(task.run, f"{MISSING} (worker {summary.get('host', '?')})")
+        return "failed"
+    store.commit(task.run, run_row(task, summary, keys))
+    return "done"
+
+
 def execute(
     plan: Plan,
     store: Store,
@@ -94,6 +119,7 @@ def execute(
     """Run every unfinished run of `plan`'s shard on `pool`; return what was done."""
     t0 = time.perf_counter()
     out = str(Path(store.root).resolve())
+    store.prepare()
     done = store.done()
     store.clean(done)
     todo = [r for r in plan.runs() if r not in done]
@@ -119,7 +145,12 @@ def execute(
 
     def submit(task: Task) -> None:
         attempts[task.run] = attempts.get(task.run, 0) + 1
-        inflight[executor.submit(task_fn, task)] = task
+        try:
+            fut = executor.submit(task_fn, task)
+        except BrokenProcessPool as err:  # broke before this run could start
+            fut = Future()
+            fut.set_exception(err)
+        inflight[fut] = task
 
     def fill() -> None:
         while len(inflight) < window:
@@ -140,6 +171,7 @@ def execute(
     label = f"{plan.kind} {plan.scenario.name}"
     with bar:
         tid = bar.add_task(label, total=plan.shard_size(), completed=before, failed=0)
+        streak = 0  # pool breakdowns since the last finished run
         try:
             fill()
             while inflight:
@@ -147,23 +179,25 @@ def execute(
                 broken: list[Task] = []
                 for fut in finished:
                     task = inflight.pop(fut)
-                    try:
-                        summary = fut.result()
-                    except BrokenProcessPool as err:
-                        if pool.restart is not None and attempts[task.run] < ATTEMPTS:
-                            broken.append(task)
-                            continue
-                        store.fail(task.run, _error_text(err))
-                        failed += 1
-                    except Exception as err:  # the run raised, or its worker was lost
-                        store.fail(task.run, _error_text(err))
-                        failed += 1
-                    else:
-                        store.commit(task.run, run_row(task, summary, keys))
+                    retry = pool.restart is not None and attempts[task.run] < ATTEMPTS
+                    state = _settle(fut, task, store, keys, retry)
+                    if state == "retry":
+                        broken.append(task)
+                    elif state == "done":
                         now += 1
+                        streak = 0
+                    else:
+                        failed += 1
                     bar.update(tid, completed=before + now, failed=failed)
                 if broken and pool.restart is not None:
                     # a dead worker breaks the whole pool: every run in flight goes again
+                    streak += 1
+                    if streak > ATTEMPTS:
+                        raise RuntimeError(
+                            "the worker processes keep dying before any run finishes (out of "
+                            "memory? in a script: is the `if __name__ == '__main__':` guard "
+                            "missing?)"
+                        )
                     executor = pool.restart()
                     redo = [*broken, *inflight.values()]
                     inflight.clear()

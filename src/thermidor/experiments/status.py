@@ -79,7 +79,7 @@ def status(root: Path) -> Status:
     pid = holder(root)
     per_run = eta = None
     if done_set:
-        con = connect(root)
+        con = connect(root, ["runs"])
         with translated(root):
             mean, finished = con.sql(
                 "SELECT avg(seconds), list(epoch(finished)) FROM runs"

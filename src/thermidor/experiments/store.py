@@ -51,24 +51,19 @@ def part_path(root: Path, table: str, run: int) -> Path:
     return root / table / part_name(run)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write `path` through `write(tmp)`: a temporary file, fsync, rename, fsync the directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write `path` through `write(tmp)`: a temporary file, fsync, rename.
+
+    The directory is not fsynced: after a power cut a rename may be lost, never half a file, and
+    a run missing any part is simply computed again.
+    """
+    path.parent.mkdir(exist_ok=True)  # never the experiment directory itself (see run_task)
     tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
         write(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-        _fsync_dir(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -104,6 +99,15 @@ class Store:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+
+    def prepare(self) -> None:
+        """Create the tables' folders (the writing process does, before any worker writes)."""
+        for table in TABLES:
+            (self.root / table).mkdir(exist_ok=True)
+
+    def has_data(self, run: int) -> bool:
+        """True if run `run`'s three data parts are present (a worker wrote them here)."""
+        return all(part_path(self.root, t, run).is_file() for t in DATA_TABLES)
 
     def committed(self) -> set[int]:
         """Runs with a `runs` part and all data parts present (by name; fast, not verified)."""

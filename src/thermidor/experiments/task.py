@@ -17,15 +17,20 @@ import pyarrow as pa
 
 from thermidor.engine import Result, simulate
 from thermidor.experiments.plan import Task, run_seed
-from thermidor.experiments.store import part_path, write_table
+from thermidor.experiments.store import MANIFEST, part_path, write_table
 
 
 def run_task(task: Task) -> dict[str, Any]:
     """Simulate `task`'s run and write its timeseries, outcomes and cells parts."""
+    root = Path(task.out)
+    if not (root / MANIFEST).is_file():
+        raise FileNotFoundError(
+            f"{root} is not visible on {socket.gethostname()}: the experiment directory must be "
+            "on a filesystem shared with the workers"
+        )
     t0 = time.perf_counter()
     result = simulate(task.scenario, seed=run_seed(task.root_seed, task.run))
     seconds = time.perf_counter() - t0
-    root = Path(task.out)
     for table, data in tables(result, task.run).items():
         write_table(part_path(root, table, task.run), data)
     return {

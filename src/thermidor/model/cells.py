@@ -50,16 +50,6 @@ def apparatus_mean(p, values) -> float:
 
 
 @nb.njit(cache=True)
-def members(p, a: int, b: int) -> int:
-    """Members present in the persons a:b (one cell)."""
-    n = 0
-    for i in range(a, b):
-        if in_party(p.status[i]):
-            n += 1
-    return n
-
-
-@nb.njit(cache=True)
 def enforcers(p, a: int, b: int) -> int:
     """The apparatus' enforcers among the persons a:b (one cell): its functionaries in the party."""
     e = 0

@@ -50,7 +50,9 @@ def classify(mean_d, active_share, degenerated_d, healthy_d, healthy_active) -> 
 
 @nb.njit(cache=True)
 def weekly(p, start, kind, n_orgs, cut, moved, cuts):
-    sums = np.zeros((9, 7))  # per group: count, x, y, c, d, active, gap
+    """One pass: each person added once, by class (his stratum if a member, 4 if non-party) and
+    his cell's kind; the groups of the row are sums of these."""
+    acc = np.zeros((5, 4, 7))  # class, kind; count, x, y, c, d, active, gap
     statuses = np.zeros(5)
     q1 = np.zeros(3)
     cadres = np.zeros((max(n_orgs, 1), 3))  # per organisation: in party, expelled, exiled
@@ -61,6 +63,7 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
         n = 0
         sd = 0.0
         sa = 0
+        kj = kind[j]
         for i in range(start[j], start[j + 1]):
             s = p.status[i]
             statuses[s] += 1
@@ -70,30 +73,36 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
                 cohort[0] += 1
                 cohort[1] += p.x[i] > p.x0[i] + moved
             if s == NONPARTY:
-                g1, g2 = 4, -1
+                cl = 4
             elif in_party(s):
-                g1, g2 = p.stratum[i], 5 + kind[j]
+                cl = p.stratum[i]
                 n += 1
                 sd += p.d[i]
                 sa += p.active[i]
-                right[0] += 1
                 right[1] += p.x[i] < -cut
-                if p.stratum[i] == WORKER:
+                if cl == WORKER:
                     kernel[0] += 1
                     kernel[1] += p.active[i] and p.y[i] > cut
             else:
                 continue
-            for g in (g1, g2):
-                if g >= 0:
-                    sums[g, 0] += 1
-                    sums[g, 1] += p.x[i]
-                    sums[g, 2] += p.y[i]
-                    sums[g, 3] += p.c[i]
-                    sums[g, 4] += p.d[i]
-                    sums[g, 5] += p.active[i]
-                    sums[g, 6] += abs(p.x[i] - p.y[i])
+            x, y = p.x[i], p.y[i]
+            acc[cl, kj, 0] += 1
+            acc[cl, kj, 1] += x
+            acc[cl, kj, 2] += y
+            acc[cl, kj, 3] += p.c[i]
+            acc[cl, kj, 4] += p.d[i]
+            acc[cl, kj, 5] += p.active[i]
+            acc[cl, kj, 6] += abs(x - y)
+        right[0] += n
         if n > 0:
             q1[classify(sd / n, sa / n, cuts[0], cuts[1], cuts[2])] += 1
+    sums = np.zeros((9, 7))  # the groups: members by stratum, non-party, members by kind
+    for cl in range(5):
+        for kj in range(4):
+            for f in range(7):
+                sums[cl, f] += acc[cl, kj, f]
+                if cl < 4:
+                    sums[5 + kj, f] += acc[cl, kj, f]
     return sums, statuses, q1, cadres, kernel, right, cohort
 
 

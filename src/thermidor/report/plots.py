@@ -7,6 +7,7 @@ font from anywhere. Every function takes plain DataFrames and returns `<svg ...>
 from __future__ import annotations
 
 import io
+import re
 
 import matplotlib
 
@@ -42,6 +43,7 @@ def _svg(fig: plt.Figure) -> str:
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = buf.getvalue()
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)  # RDF boilerplate
     return text[text.index("<svg") :]
 
 
@@ -177,7 +179,10 @@ def survival(blocs: dict[str, pd.DataFrame], horizon: int) -> str:
         ylabel="share of blocs still united",
         ylim=(0, 1.02),
     )
-    ax.legend(frameon=False, fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(frameon=False, fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no bloc in these experiments", ha="center", transform=ax.transAxes)
     return _svg(fig)
 
 

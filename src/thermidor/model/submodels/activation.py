@@ -29,7 +29,7 @@ import math
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import enforcers, present
+from thermidor.model.cells import in_party, present
 from thermidor.model.state import FUNCTIONARY, State
 from thermidor.scenario.schema import Scenario
 
@@ -51,22 +51,22 @@ def arrest_probability(k: float, e: float, others: float, rounding: int) -> floa
 def activate(p, start, k, threshold, rounding, pull_left, pull_right):
     for j in range(start.size - 1):
         a, b = start[j], start[j + 1]
-        e = enforcers(p, a, b)
+        e = 0
         actives = 0
         for i in range(a, b):
             actives += p.active[i]
+            e += (p.stratum[i] == FUNCTIONARY) & in_party(p.status[i])
+        # P takes two values in a cell: for those quiet last week and for those active
+        p_quiet = arrest_probability(k, e, actives, rounding)
+        p_active = arrest_probability(k, e, actives - 1, rounding) if actives > 0 else 0.0
         for i in range(a, b):
-            if p.stratum[i] == FUNCTIONARY or not present(p.status[i]):
-                p.active[i] = False
-                continue
             x = p.x[i]
+            c = p.c[i]
             pull = pull_left * max(x, 0.0) + pull_right * max(-x, 0.0)
-            grievance = p.h[i] * (1.0 - p.c[i]) + p.c[i] * pull
-            if grievance <= threshold:  # P >= 0, so G - r P > T needs G > T
-                p.active[i] = False
-                continue
-            p_arrest = arrest_probability(k, e, actives - p.active[i], rounding)
-            p.active[i] = grievance - p.r[i] * p_arrest > threshold
+            grievance = p.h[i] * (1.0 - c) + c * pull
+            p_arrest = p_active if p.active[i] else p_quiet
+            rebels = (p.stratum[i] != FUNCTIONARY) & present(p.status[i])
+            p.active[i] = rebels & (grievance - p.r[i] * p_arrest > threshold)
 
 
 def step(state: State, sc: Scenario) -> None:

@@ -24,45 +24,39 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import enforcers, in_party, members
-from thermidor.model.state import State
+from thermidor.model.cells import in_party
+from thermidor.model.state import FUNCTIONARY, State
 from thermidor.scenario.schema import Scenario
 
 
 @nb.njit(cache=True)
-def cell_oppression(p, start, appointed, regime, w_enf, w_app, relief, out):
+def express(p, start, appointed, regime, w_enf, w_app, relief, oppression, line, margin, rounds):
+    """Each cell's oppression, then the threshold rule iterated; writes oppression and p.y."""
+    x, y, tau, status = p.x, p.y, p.tau, p.status
     for j in range(start.size - 1):
         a, b = start[j], start[j + 1]
-        n = members(p, a, b)
-        share = enforcers(p, a, b) / n if n > 0 else 0.0
-        out[j] = regime * (w_enf * share + w_app * appointed[j]) * (1.0 - relief)
-
-
-@nb.njit(cache=True)
-def express(p, start, oppression, line, margin, rounds):
-    """Iterate the threshold rule in every cell; writes the public stance p.y."""
-    x, y, tau = p.x, p.y, p.tau
-    for j in range(start.size - 1):
-        a, b = start[j], start[j + 1]
-        n = members(p, a, b)
+        n = 0
+        e = 0
         dissent = 0
         for i in range(a, b):
-            if in_party(p.status[i]) and abs(x[i] - line) > margin and abs(y[i] - line) > margin:
-                dissent += 1
+            member = in_party(status[i])
+            n += member
+            e += member & (p.stratum[i] == FUNCTIONARY)
+            dissent += member & (abs(x[i] - line) > margin) & (abs(y[i] - line) > margin)
+        opp = regime * (w_enf * (e / n if n > 0 else 0.0) + w_app * appointed[j]) * (1.0 - relief)
+        oppression[j] = opp
         share = 0.0
         for _ in range(rounds):
             share = dissent / n if n > 0 else 0.0
             new = 0
             for i in range(a, b):
-                wants = in_party(p.status[i]) and abs(x[i] - line) > margin
-                if wants and share >= tau[i] + oppression[j]:
-                    new += 1
+                new += in_party(status[i]) & (abs(x[i] - line) > margin) & (share >= tau[i] + opp)
             if new == dissent:
                 break
             dissent = new
         for i in range(a, b):  # the public set of the last share used: it has `dissent` members
-            hides = in_party(p.status[i]) and abs(x[i] - line) > margin
-            y[i] = line if hides and share < tau[i] + oppression[j] else x[i]
+            hides = in_party(status[i]) & (abs(x[i] - line) > margin) & (share < tau[i] + opp)
+            y[i] = min(1.0, max(-1.0, line if hides else x[i]))
 
 
 def step(state: State, sc: Scenario) -> None:
@@ -71,9 +65,7 @@ def step(state: State, sc: Scenario) -> None:
         np.copyto(state.persons.y, state.persons.x)
         return
     relief = p.self_criticism_relief if m.campaigns["self_criticism"] else 0.0
-    cell_oppression(
+    express(
         state.persons, cs.start, cs.appointed, m.regime, p.oppression_enforcers,
-        p.oppression_appointed, relief, cs.oppression,
+        p.oppression_appointed, relief, cs.oppression, m.line, p.dissent_margin, p.rounds,
     )  # fmt: skip
-    express(state.persons, cs.start, cs.oppression, m.line, p.dissent_margin, p.rounds)
-    np.clip(state.persons.y, -1.0, 1.0, out=state.persons.y)

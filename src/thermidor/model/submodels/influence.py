@@ -60,9 +60,9 @@ def pick(rng, weights, n):
 @nb.njit(cache=True)
 def exchange(rng, p, start, effort, letters, works, contacts, cadre_u, mu, bounded):
     x, y, u, org, status = p.x, p.y, p.u, p.org, p.status
-    x_said = x.copy()  # what the cadres say this week
     widest = np.max(np.diff(start)) if start.size > 1 else 0
     cadres = np.empty(widest, np.int64)
+    said = np.empty(widest)  # what each cadre says: his x before his cell's exchange
     to_party = np.empty(widest)  # each cadre's weekly contacts with members
     to_other = np.empty(widest)  # ... and with non-party persons
     for j in range(start.size - 1):
@@ -80,6 +80,7 @@ def exchange(rng, p, start, effort, letters, works, contacts, cadre_u, mu, bound
             if o != NO_ORG and works[o] > 0.0:
                 reach = contacts * works[o] * (1.0 if present(status[i]) else letters[o])
                 cadres[n_cadres] = i
+                said[n_cadres] = x[i]
                 to_party[n_cadres] = reach * effort[o]
                 to_other[n_cadres] = reach * (1.0 - effort[o])
                 n_cadres += 1
@@ -101,9 +102,8 @@ def exchange(rng, p, start, effort, letters, works, contacts, cadre_u, mu, bound
             reach = w_party / n_party if member else w_other / n_other
             if reach > 0.0 and rng.random() < reach:
                 q = pick(rng, to_party if member else to_other, n_cadres)
-                k = cadres[q]
-                x[i], u[i] = listen(x[i], u[i], x_said[k], cadre_u, mu, False)
-                p.heard[i] = org[k]
+                x[i], u[i] = listen(x[i], u[i], said[q], cadre_u, mu, False)
+                p.heard[i] = org[cadres[q]]
     np.clip(x, -1.0, 1.0, x)
 
 

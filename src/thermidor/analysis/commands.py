@@ -1,0 +1,178 @@
+"""The analysis commands of the command line: answer, compare, sensitivity, report."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from thermidor.analysis.compare import outcome_table
+from thermidor.analysis.load import load, scenario_of
+from thermidor.analysis.sensitivity import sensitivity as run_sensitivity
+from thermidor.analysis.seven import QUESTIONS, one_line, seven_answers
+from thermidor.errors import InputError
+from thermidor.report.html import build
+
+out = Console(soft_wrap=True)
+Dirs = Annotated[list[Path], typer.Argument(help="run or experiment directories")]
+
+
+def _fmt(v: list[float]) -> str:
+    mid, lo, hi = v
+    if math.isnan(mid):
+        return "-"
+    return f"{mid:.3g}" if lo == hi == mid else f"{mid:.3g} [{lo:.3g}, {hi:.3g}]"
+
+
+def answer(
+    path: Annotated[Path, typer.Argument(help="a run or an experiment directory")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
+) -> None:
+    """The seven answers: median and 90 % interval over runs, their course and breakdown."""
+    ens = load(path)
+    answers = seven_answers(ens.timeseries, ens.outcomes, ens.horizon)
+    if as_json:
+        typer.echo(json.dumps(answers, indent=1, default=str))
+        return
+    out.print(f"[bold]{ens.name}[/bold]: {len(ens.outcomes)} run(s), {ens.horizon} weeks")
+    for q, text in QUESTIONS.items():
+        a = answers[q]
+        out.print(f"\n[bold]{q}[/bold] [italic]{text}[/italic]", highlight=False)
+        out.print(f"   {one_line(answers, q)}", markup=False, highlight=False)
+        points = list(a["measures"][0]["course"])
+        table = Table("measure", *points, box=None, show_edge=False)
+        for m in a["measures"]:
+            table.add_row(m["label"], *(_fmt(m["course"][p]) for p in points))
+        out.print(table)
+        if "breakdown" in a:
+            metrics = list(next(iter(a["breakdown"].values())))
+            bt = Table("at the horizon", *(f"mean {m}" for m in metrics), box=None)
+            for group, values in a["breakdown"].items():
+                bt.add_row(group, *(_fmt(values[m]) for m in metrics))
+            out.print(bt)
+
+
+def _comparable(paths: list[Path]) -> None:
+    """Experiments compared must differ only in what their organisations do."""
+
+    def base(p: Path) -> dict:
+        d = scenario_of(p).model_dump(mode="json")
+        for k in ("name", "description", "seed", "blocs"):
+            d.pop(k, None)
+        for o in d["organisations"]:
+            o.pop("strategy"), o.pop("active")
+        return d
+
+    first = base(paths[0])
+    for p in paths[1:]:
+        if base(p) != first:
+            raise InputError(
+                str(p),
+                f"its scenario differs from {paths[0]}'s in more than the organisations' "
+                "strategies (use --allow-mixed to compare anyway)",
+            )
+
+
+def compare(
+    paths: Dirs,
+    allow_mixed: Annotated[bool, typer.Option(help="compare different scenarios")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
+) -> None:
+    """Each outcome's probability per experiment (95 % Wilson) and the differences from the
+    first (95 % Newcombe)."""
+    if len(paths) < 2:
+        raise InputError("compare", "needs at least two run or experiment directories")
+    if not allow_mixed:
+        _comparable(paths)
+    experiments = {}
+    for p in paths:
+        e = load(p)
+        experiments[f"{e.name} ({p})" if e.name in experiments else e.name] = e
+    table = outcome_table({n: e.outcomes for n, e in experiments.items()})
+    if as_json:
+        typer.echo(table.to_json(orient="records", indent=1))
+        return
+    first = next(iter(experiments))
+    t = Table("experiment", "outcome", "runs", "P [95 %]", f"minus {first} [95 %]", box=None)
+    for _, r in table.iterrows():
+        t.add_row(
+            r["experiment"],
+            r["outcome"],
+            str(r["runs"]),
+            f"{r['p']:.2f} [{r['p_low']:.2f}, {r['p_high']:.2f}]",
+            f"{r['diff']:+.2f} [{r['diff_low']:+.2f}, {r['diff_high']:+.2f}]",
+        )
+    out.print(t)
+
+
+def sensitivity(
+    scenario: Annotated[str, typer.Argument(help="built-in name or TOML path")],
+    out_dir: Annotated[Path, typer.Option("--out", help="experiment directory")],
+    method: Annotated[str, typer.Option(help="sobol or morris")] = "morris",
+    params: Annotated[str | None, typer.Option(help="k1,k2,... (default: all)")] = None,
+    samples: Annotated[int, typer.Option(help="base samples (trajectories for morris)")] = 8,
+    runs_per_point: Annotated[int, typer.Option(help="replicates per point")] = 2,
+    weeks: Annotated[int | None, typer.Option(help="horizon in weeks")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="key.path=value")] = None,
+    workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
+) -> None:
+    """Sensitivity (SALib) of P(reform), P(Thermidor) and P(reform | reform) - P(reform |
+    corpse) to the scenario's parameters."""
+    if method not in ("sobol", "morris"):
+        raise InputError("--method", f"{method!r} is not one of sobol, morris")
+    keys = [k.strip() for k in params.split(",")] if params else None
+    indices = run_sensitivity(
+        scenario, out_dir, method=method, keys=keys, samples=samples, replicates=runs_per_point,
+        weeks=weeks, overrides=set_, workers=workers,
+    )  # fmt: skip
+    t = Table("target", "parameter", "index", "conf", box=None)
+    for _, r in indices.sort_values(["target", "index"], ascending=[True, False]).iterrows():
+        t.add_row(r["target"], r["parameter"], f"{r['index']:.3f}", f"{r['conf']:.3f}")
+    out.print(t)
+    out.print(f"indices: {out_dir / 'indices.parquet'}")
+
+
+def report(
+    paths: Dirs,
+    output: Annotated[Path, typer.Option("-o", "--output", help="the HTML file")] = Path(
+        "report.html"
+    ),
+    main: Annotated[str | None, typer.Option(help="the scenario the answers are read on")] = None,
+    sensitivity_dir: Annotated[
+        Path | None, typer.Option("--sensitivity", help="a `thermidor sensitivity` directory")
+    ] = None,
+) -> None:
+    """One self-contained HTML report of the experiments given (opens offline)."""
+    experiments = {}
+    meta = {}
+    for p in paths:
+        e = load(p, with_cells=True)
+        experiments[e.name] = e
+        sc = scenario_of(p)
+        meta[e.name] = {"runs": len(e.outcomes), "weeks": sc.weeks, "scale": sc.scale,
+                        "root seed": sc.seed, "directory": str(p)}  # fmt: skip
+    name = main or ("1928" if "1928" in experiments else next(iter(experiments)))
+    if name not in experiments:
+        raise InputError("--main", f"{name!r} is not one of {', '.join(experiments)}")
+    indices = None
+    if sensitivity_dir is not None:
+        f = sensitivity_dir / "indices.parquet"
+        if not f.is_file():
+            raise InputError(str(sensitivity_dir), "has no indices.parquet (run `sensitivity`)")
+        indices = pd.read_parquet(f)
+    output.write_text(build(experiments, name, meta, indices), encoding="utf-8")
+    out.print(f"report: {output}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analysis commands to `app`."""
+    app.command()(answer)
+    app.command()(compare)
+    app.command()(sensitivity)
+    app.command()(report)

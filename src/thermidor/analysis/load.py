@@ -1,0 +1,102 @@
+"""Reading what the analysis needs from a run directory or an experiment directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from thermidor.analysis.claims import Ensemble
+from thermidor.analysis.seven import BREAKDOWN_METRICS, MEASURES
+from thermidor.errors import InputError
+from thermidor.experiments.handle import open_experiment
+from thermidor.experiments.store import MANIFEST
+from thermidor.model.observe import slug
+from thermidor.model.state import KINDS, STRATA
+from thermidor.scenario.load import load_scenario
+from thermidor.scenario.schema import Scenario
+
+RUN_FILES = ("timeseries.parquet", "outcome.json", "scenario.resolved.toml")
+
+
+def columns(scenario: Scenario) -> list[str]:
+    """The time-series columns the seven answers, the comparison and the claims read."""
+    orgs = [slug(o.name) for o in scenario.organisations]
+    return list(
+        dict.fromkeys(
+            [
+                "week",
+                *(c for _, c, _ in MEASURES),
+                *(f"{g}_{m}" for g in (*KINDS, *STRATA) for m in BREAKDOWN_METRICS),
+                "cc_holder",
+                "campaign_against_right",
+                "campaign_against_left",
+                "driver_mass",
+                "driver_threat",
+                "driver_drift",
+                "worker_active",
+                *(f"{o}_{k}" for o in orgs for k in ("credibility", "in_party", "bloc")),
+            ]
+        )
+    )
+
+
+def kind_of(path: Path) -> str:
+    """'run' or 'experiment'; InputError for anything else."""
+    if (path / MANIFEST).is_file():
+        return "experiment"
+    if all((path / f).is_file() for f in RUN_FILES):
+        return "run"
+    raise InputError(
+        str(path),
+        "is not a run directory (timeseries.parquet, outcome.json, scenario.resolved.toml) "
+        f"nor an experiment directory ({MANIFEST})",
+    )
+
+
+def scenario_of(path: Path) -> Scenario:
+    """The resolved scenario a run or an experiment ran."""
+    if kind_of(path) == "run":
+        return load_scenario(path / "scenario.resolved.toml")
+    return open_experiment(path).scenario
+
+
+def load(path: str | Path, with_cells: bool = False) -> Ensemble:
+    """The runs in `path` (a `thermidor run` directory or an experiment) for the analysis;
+    `with_cells` adds the cell snapshots of its first run."""
+    path = Path(path)
+    scenario = scenario_of(path)
+    cols = columns(scenario)
+    if kind_of(path) == "run":
+        ts = pq.read_table(path / "timeseries.parquet", columns=cols).to_pandas().assign(run=0)
+        o = json.loads((path / "outcome.json").read_text())
+        outcomes = pd.DataFrame(
+            [{"run": 0, "outcome": o["outcome"], "week": o["week"], "weeks_run": o["weeks_run"]}]
+        )
+        cells = (
+            pq.read_table(path / "cells.parquet").to_pandas().assign(run=0) if with_cells else None
+        )
+    else:
+        exp = open_experiment(path)
+        outcomes = exp.outcomes(["outcome", "outcome_week", "weeks_run"])
+        outcomes = outcomes.rename(columns={"outcome_week": "week"})[
+            ["run", "outcome", "week", "weeks_run"]
+        ]
+        ts = exp.timeseries(cols)
+        cells = (
+            exp.query(
+                "SELECT * FROM cells WHERE run = (SELECT min(run) FROM cells) ORDER BY week, cell"
+            )
+            if with_cells
+            else None
+        )  # one run's snapshots: the heat map shows one run; all runs could fill the memory
+    return Ensemble(
+        name=scenario.name,
+        timeseries=ts,
+        outcomes=outcomes,
+        horizon=scenario.weeks,
+        organisations=[o.name for o in scenario.organisations],
+        cells=cells,
+    )
