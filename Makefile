@@ -10,7 +10,11 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 \
 	  "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$p"; break; }; \
 	done)
 
-.PHONY: demo test lint bench clean
+# The browser of the report's tests: Debian's chromium (playwright drives it; it downloads none).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test bench bench-ensemble clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "error: no Python >= 3.12 found (install one, or set PYTHON=...)"; exit 2; }
@@ -24,13 +28,20 @@ $(STAMP): $(PY) pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/thermidor run 1928 --weeks 520 --seed 1
 
-test: $(STAMP)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
+
+test: $(STAMP) $(CHROMIUM)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/pytest -q
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py
+
+bench-ensemble: $(STAMP)
+	$(PY) benchmarks/ensemble.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

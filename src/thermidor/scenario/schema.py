@@ -246,14 +246,14 @@ class Power(Submodel):
     cc_weight: Rate = 0.005
     degeneration_weight: Rate = 0.01
     beta_growth: Rate = 0.01
-    beta_decay: Rate = 0.05
+    beta_decay: Rate = 0.02
 
 
 class Outcome(Submodel):
     """S13."""
 
     thermidor_pi: Prob = 0.25
-    thermidor_hazard: Prob = 0.05
+    thermidor_hazard: Prob = 0.01
     right_weight: Rate = 2.0
     reform_pi: Prob = 0.75
     reform_d: Prob = 0.3
