@@ -26,7 +26,7 @@ $(STAMP): $(PY) pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/thermidor run 1928 --weeks 520 --seed 1
+	$(VENV)/bin/thermidor demo --out demo
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq

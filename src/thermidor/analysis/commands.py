@@ -16,6 +16,7 @@ from thermidor.analysis.compare import outcome_table
 from thermidor.analysis.load import load, scenario_of
 from thermidor.analysis.sensitivity import sensitivity as run_sensitivity
 from thermidor.analysis.seven import QUESTIONS, one_line, seven_answers
+from thermidor.demo import demo
 from thermidor.errors import InputError
 from thermidor.report.html import build
 
@@ -171,8 +172,9 @@ def report(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the analysis commands to `app`."""
+    """Add the analysis commands (and the demo that chains everything) to `app`."""
     app.command()(answer)
     app.command()(compare)
     app.command()(sensitivity)
     app.command()(report)
+    app.command()(demo)

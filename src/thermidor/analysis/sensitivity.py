@@ -73,12 +73,9 @@ def _variant(sc: Scenario, strategy: str) -> list[str]:
     ]
 
 
-def _point_means(exp: tx.Experiment, outcome: str) -> np.ndarray:
-    y = exp.query(
-        f"SELECT point, avg(CAST(outcome = '{outcome}' AS DOUBLE)) AS y FROM outcomes "
-        "JOIN runs USING (run) GROUP BY point ORDER BY point"
-    )
-    return y["y"].to_numpy(np.float64)
+def _share(exp: tx.Experiment, outcome: str) -> np.ndarray:
+    """Each point's share of runs ending in `outcome`."""
+    return tx.point_means(exp, f"outcome = '{outcome}'")
 
 
 def sensitivity(
@@ -114,13 +111,13 @@ def sensitivity(
             overrides=extra, workers=workers, progress=True,
         )  # fmt: skip
     ys = {
-        TARGETS[0]: _point_means(runs["base"], "reform"),
-        TARGETS[1]: _point_means(runs["base"], "Thermidor"),
-        TARGETS[2]: _point_means(runs["reform"], "reform") - _point_means(runs["corpse"], "reform"),
+        TARGETS[0]: _share(runs["base"], "reform"),
+        TARGETS[1]: _share(runs["base"], "Thermidor"),
+        TARGETS[2]: _share(runs["reform"], "reform") - _share(runs["corpse"], "reform"),
     }
     frames = []
     for target, y in ys.items():
-        idx = tx.indices(runs["base"], y)
+        idx = tx.indices(runs["base"], y, seed=sc.seed)  # a seeded bootstrap: same report
         main, conf = ("ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf")
         frames.append(
             pd.DataFrame(

@@ -231,3 +231,15 @@ def run_answers(result: Result) -> dict:
         [{"run": 0, "outcome": o["outcome"], "week": o["week"], "weeks_run": o["weeks_run"]}]
     )
     return seven_answers(ts, outcomes, int(ts["week"].max()))
+
+
+def blocs_line(named: dict[str, pd.DataFrame]) -> str | None:
+    """Q7 across experiments: each one's share of blocs united at the end (95 % Wilson)."""
+    parts = []
+    for name, ts in named.items():
+        b = blocs(ts)
+        if len(b):
+            n = int(b["run"].nunique())
+            p = wilson(int(b.groupby("run")["alive_at_end"].all().sum()), n)
+            parts.append(f"{name}: united at the end in {p[0]:.0%} [{p[1]:.0%}, {p[2]:.0%}] of {n}")
+    return "; ".join(parts) or None

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import mesa
+import numpy as np
 
 from thermidor.model.init import initial_state
 from thermidor.model.state import KINDS, NO_ORG, OPEN, OUTCOMES, STATUSES, STRATA
@@ -49,7 +50,7 @@ SCHEDULE: tuple[tuple[str, Callable[[ReferenceModel], None], Callable[[Scenario]
 class ReferenceModel(mesa.Model):
     """The workers' state, one object per person; the macro state as plain attributes."""
 
-    def __init__(self, scenario: Scenario, seed: int) -> None:
+    def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence) -> None:
         super().__init__(rng=seed)
         init = initial_state(scenario, seed)
         self.rng = init.rng  # the generator of `SeedSequence(seed)`, after the initial draw

@@ -3,7 +3,8 @@
 The same columns, in the same order, as `thermidor.model.observe` (whose docstring defines them);
 nothing here calls the engine's compiled `observe`. Groups: party members (members and
 capitulators) by stratum and by their cell's kind, and the non-party persons; the expelled and
-the exiled belong to neither. A cell's Q1 class is read from its party members.
+the exiled belong to neither. A cell's Q1 class is read from its party members; a cell with none
+is "empty" in the snapshot and left out of the row's shares.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 
 def q1_class(cell: Cell, model: ReferenceModel) -> tuple[str, dict[str, float]]:
-    """A cell's Q1 class and the means it is read from (over its party members)."""
+    """A cell's Q1 class and the means it is read from (over its party members); a cell with no
+    member left is "empty"."""
     ob = model.sc.observe
     party = cell.party()
     n = len(party)
@@ -35,6 +37,8 @@ def q1_class(cell: Cell, model: ReferenceModel) -> tuple[str, dict[str, float]]:
         "mean_y": sum(q.y for q in party) / n if n else 0.0,
         "enforcers": sum(1 for q in party if q.stratum == "functionary"),
     }
+    if n == 0:
+        return "empty", means
     if means["mean_d"] >= ob.degenerated_d:
         return "degenerated", means
     if means["mean_d"] < ob.healthy_d and means["active_share"] >= ob.healthy_active:
@@ -78,7 +82,8 @@ def observe(model: ReferenceModel) -> dict:
         "right_share": mean([q.x < -cut for q in party]),
         "q5_moved_left": mean([q.x > q.x0 + ob.moved_left for q in cohort]),
     }
-    classes = [q1_class(cell, model)[0] for cell in model.cells if cell.party()]
+    classes = [q1_class(cell, model)[0] for cell in model.cells]
+    classes = [k for k in classes if k != "empty"]
     n_classified = max(len(classes), 1)
     row.update({f"cells_{k}": classes.count(k) / n_classified for k in Q1_CLASSES})
     groups = {s: [q for q in party if q.stratum == s] for s in STRATA}

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from thermidor import __version__
-from thermidor.engine import Result
+from thermidor.engine import Result, seed_record
 from thermidor.model.calendar import date_of
 from thermidor.reference.model import ReferenceModel
 from thermidor.reference.observe import cells_snapshot, observe
@@ -20,7 +20,7 @@ Progress = Callable[[int, int, ReferenceModel], None]
 
 def simulate(
     scenario: Scenario | str,
-    seed: int | None = None,
+    seed: int | np.random.SeedSequence | None = None,
     weeks: int | None = None,
     progress: Progress | None = None,
 ) -> Result:
@@ -55,7 +55,7 @@ def simulate(
         "date": None if open_ else date_of(scenario.start, model.outcome_week).isoformat(),
         "weeks_run": model.week,
         "final": {k: v for k, v in rows[-1].items() if k not in ("week", "date")},
-        "seed": seed,
+        "seed": seed_record(seed),
         "scenario": scenario.name,
         "scenario_hash": scenario_hash(scenario),
         "persons": len(model.persons),

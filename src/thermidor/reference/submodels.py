@@ -144,12 +144,14 @@ def s3_leadership(model: ReferenceModel) -> None:
 
 
 def q7_blocs(model: ReferenceModel) -> None:
-    """Q7: blocs unite at their date; at a clash each may split; united, credibility is pooled."""
+    """Q7: blocs unite at their date (if neither partner is in a bloc); at a clash each may split;
+    united, the partners' credibility is pooled."""
     p, sc = model.sc.bloc_rules, model.sc
     by_name = {o.name: o for o in model.organisations}
     for bloc in sc.blocs:
         a, b = (by_name[n] for n in bloc.organisations)
-        if week_of(sc.start, bloc.date) == model.week and a.partner is None:
+        free = a.partner is None and b.partner is None
+        if week_of(sc.start, bloc.date) == model.week and free:
             a.partner, b.partner = b, a
             distance = abs(a.programme - b.programme) * (1 - bloc.delimitation)
             a.bloc_distance = b.bloc_distance = distance
@@ -174,7 +176,7 @@ def s4_expression(model: ReferenceModel) -> None:
 
     Per cell, synchronously: the rule is iterated from last week's public dissent up to `rounds`
     times (or until it stops changing); then every member who dissents privately says so (y = x)
-    iff the final public share reaches his threshold plus the oppression, else says the line.
+    iff the last public share seen reaches his threshold plus the oppression, else says the line.
     """
     sc = model.sc
     p = sc.expression
@@ -195,13 +197,14 @@ def s4_expression(model: ReferenceModel) -> None:
         )
         wants = [q for q in party if abs(q.x - line) > margin]  # dissent privately
         dissent = sum(1 for q in wants if abs(q.y - line) > margin)  # said so last week
+        share = 0.0
         for _ in range(p.rounds):
             share = dissent / n if n > 0 else 0.0
             new = sum(1 for q in wants if share >= q.tau + cell.oppression)
             if new == dissent:
                 break
             dissent = new
-        share = dissent / n if n > 0 else 0.0
+        # each answers the last share seen: a fixed point, or the share of the last round
         for person in cell.persons:
             dissents = person.in_party and abs(person.x - line) > margin  # privately
             if dissents and share < person.tau + cell.oppression:  # and hides it
@@ -219,7 +222,7 @@ def arrest_probability(k: float, enforcers: int, others: int, rounding: str) -> 
     if rounding == "floor":
         ratio = math.floor(ratio)
     elif rounding == "round":
-        ratio = math.floor(ratio + 0.5)
+        ratio = round(ratio)  # half to even, as Mesa's example (Python's round)
     return 1.0 - math.exp(-k * ratio)
 
 
@@ -261,12 +264,24 @@ def listen(xi: float, ui: float, xj: float, uj: float, mu: float, bounded: bool)
     return xi, ui
 
 
+def pick(rng, weights: list[float]) -> int:
+    """S6: an index drawn with probability proportional to `weights` (their total is > 0)."""
+    target = rng.random() * sum(weights)
+    for q, w in enumerate(weights):
+        target -= w
+        if target < 0.0:
+            return q
+    return len(weights) - 1
+
+
 def s6_influence(model: ReferenceModel) -> None:
     """S6: each present person hears one random present cellmate, then perhaps a cadre.
 
     In place, in the cell's order: a listener hears the cellmate's public stance y and current u.
-    The cadre's reach W_j / N_j uses the cadres whose home is the cell (exiled ones by letters);
-    a cadre says the stance he held at the start of the week.
+    The cadres whose home is the cell and whose organisation works have contacts with members
+    and with non-party persons (the exiled by letters); the reach W_j / N_j is their total over
+    the audience, and the cadre heard is drawn in proportion to his contacts with that audience.
+    A cadre says the stance he held at the start of the week.
     """
     p, rng = model.sc.influence, model.rng
     bounded = p.rule == "bounded_confidence"
@@ -277,13 +292,14 @@ def s6_influence(model: ReferenceModel) -> None:
         present = [q for q in persons if q.present]
         n_party = sum(1 for q in present if q.in_party)
         n_other = len(present) - n_party
-        cadres = [q for q in persons if q.org is not None]
-        w_party = w_other = 0.0
+        cadres = [q for q in persons if q.org is not None and q.org.works > 0.0]
+        to_party, to_other = [], []  # each cadre's weekly contacts with each audience
         for cadre in cadres:
             o = cadre.org
-            reach = p.cadre_contacts * o.works * (1.0 if cadre.present else o.rule.letters)
-            w_party += reach * o.rule.effort_party
-            w_other += reach * (1.0 - o.rule.effort_party)
+            contacts = p.cadre_contacts * o.works * (1.0 if cadre.present else o.rule.letters)
+            to_party.append(contacts * o.rule.effort_party)
+            to_other.append(contacts * (1.0 - o.rule.effort_party))
+        w_party, w_other = sum(to_party), sum(to_other)
         for person in persons:
             person.heard = None
             if not person.present:
@@ -298,14 +314,14 @@ def s6_influence(model: ReferenceModel) -> None:
                         break
             if not cadres or person.org is not None:
                 continue
-            reach = w_party / n_party if person.in_party else w_other / n_other
-            if rng.random() < reach:
-                cadre = cadres[int(rng.random() * len(cadres))]
-                if cadre.org.works > 0.0:
-                    person.x, person.u = listen(
-                        person.x, person.u, cadre.x_said, p.cadre_u, p.mu, False
-                    )
-                    person.heard = cadre.org
+            member = person.in_party
+            reach = w_party / n_party if member else w_other / n_other
+            if reach > 0.0 and rng.random() < reach:
+                cadre = cadres[pick(rng, to_party if member else to_other)]
+                person.x, person.u = listen(
+                    person.x, person.u, cadre.x_said, p.cadre_u, p.mu, False
+                )
+                person.heard = cadre.org
     for person in model.persons:
         person.x = clip(person.x, -1.0, 1.0)
 
@@ -440,7 +456,8 @@ def s9_repression(model: ReferenceModel) -> None:
 
 
 def s10_membership(model: ReferenceModel) -> None:
-    """S10: recruitment, purge and attrition as weekly hazards, person by person."""
+    """S10: recruitment, purge and attrition (of members other than cadres) as weekly hazards,
+    person by person."""
     sc, rng = model.sc, model.rng
     p = sc.membership
     line, margin = model.line, sc.expression.dissent_margin
@@ -465,7 +482,7 @@ def s10_membership(model: ReferenceModel) -> None:
             w = purge_weight(person)
             if purge > 0.0 and rng.random() < purge * w / mean_w:
                 person.status = EXPELLED
-            elif rng.random() < p.attrition:
+            elif person.org is None and rng.random() < p.attrition:  # cadres stay
                 person.status = NONPARTY
     if model.recruitment_weeks > 0:
         model.recruitment_weeks -= 1
@@ -512,7 +529,7 @@ def s11_hierarchy(model: ReferenceModel) -> None:
         padded = level + [incumbent] * (-len(level) % p.group_size)
         groups = [padded[g : g + p.group_size] for g in range(0, len(padded), p.group_size)]
         level = [majority(group, incumbent) for group in groups]
-        if p.appointed > 0.0:
+        if p.appointed > 0.0 and len(level) > 1:  # nothing is above the CC to appoint it
             draws = rng.random(len(level))
             level = [incumbent if u < p.appointed else v for u, v in zip(draws, level, strict=True)]
     model.cc_holder = level[0]

@@ -14,7 +14,7 @@ import pandas as pd
 from thermidor.analysis.claims import Ensemble, hold_claims
 from thermidor.analysis.compare import incidence, outcome_table
 from thermidor.analysis.measures import at_week, blocs, zigzags
-from thermidor.analysis.seven import QUESTIONS, one_line, seven_answers
+from thermidor.analysis.seven import QUESTIONS, blocs_line, one_line, seven_answers
 from thermidor.analysis.stats import band
 from thermidor.report import plots
 
@@ -146,9 +146,11 @@ def build(
         ],
     }
     body = []
+    blocs_all = blocs_line({n: e.timeseries for n, e in experiments.items()})
     for q, text in QUESTIONS.items():
+        line = blocs_all if q == "Q7" and blocs_all else one_line(answers, q)
         body.append(f"<h3>{q}</h3><blockquote>{html.escape(text)}</blockquote>")
-        body.append(f"<p><b>Measured:</b> {html.escape(one_line(answers, q))}</p>")
+        body.append(f"<p><b>Measured:</b> {html.escape(line)}</p>")
         body.extend(plots_for[q])
     parts.append(_section("The seven answers", "".join(body), "answers"))
 
@@ -205,8 +207,27 @@ def _q5(experiments: dict[str, Ensemble]) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
+# the sensitivity target that measures each claim's quantity, where one does
+CLAIM_TARGETS = {
+    1: ("P(reform)", "P(Thermidor)"),
+    2: ("P(reform | reform) - P(reform | corpse)",),
+    3: ("P(Thermidor)",),
+    5: ("P(reform)", "P(Thermidor)"),
+}
+
+
 def _deciders(sensitivity: pd.DataFrame | None, claim: int) -> str:
     if sensitivity is None or not len(sensitivity):
         return " (no sensitivity analysis given)"
-    top = sensitivity.sort_values("index", ascending=False)["parameter"].drop_duplicates().head(3)
-    return " Parameters that decide it (largest indices): " + html.escape(", ".join(top)) + "."
+    targets = CLAIM_TARGETS.get(claim)
+    if targets is None:
+        return " (its measure is not a target of the sensitivity analysis)"
+    rows = sensitivity[sensitivity["target"].isin(targets) & (sensitivity["index"] > 0)]
+    if not len(rows):
+        return " No varied parameter moved " + " or ".join(targets) + " in the analysis."
+    top = rows.sort_values("index", ascending=False)["parameter"].drop_duplicates().head(3)
+    return (
+        f" Parameters that decide {' and '.join(targets)} (largest indices): "
+        + html.escape(", ".join(top))
+        + "."
+    )

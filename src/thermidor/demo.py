@@ -1,0 +1,76 @@
+"""The main job (`make demo`): the strategies' ensembles, a sensitivity analysis, the report.
+
+Everything goes into one directory and resumes: run it again and only what is missing is
+computed. About five minutes on a 2-core machine with the defaults.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+import thermidor.experiments as tx
+from thermidor.analysis.load import load, scenario_of
+from thermidor.analysis.sensitivity import sensitivity
+from thermidor.analysis.seven import QUESTIONS, blocs_line, one_line, seven_answers
+from thermidor.report.html import build
+
+SCENARIOS = (
+    "1928",
+    "1928-all-reform",
+    "1928-all-corpse",
+    "1928-manifesto",
+    "1928-no-opposition",
+    "1928-bloc",
+    "1928-bloc-delimited",
+)
+# the parameters the demo's sensitivity analysis varies: the strategies' levers and the power
+# balance they act on (the full analysis: `thermidor sensitivity 1928` varies every parameter)
+DEMO_PARAMETERS = [
+    "influence.cadre_contacts",
+    "confidence.credibility_loss_dead",
+    "activation.mobilisation",
+    "power.kernel_reference",
+    "power.degeneration_weight",
+    "outcome.thermidor_hazard",
+]
+out = Console(soft_wrap=True)
+
+
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="where everything goes")] = Path("demo"),
+    runs: Annotated[int, typer.Option(help="runs per scenario")] = 30,
+    workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
+    sensitivity_scale: Annotated[float, typer.Option(help="scale of the sensitivity runs")] = 0.001,
+) -> None:
+    """Ensembles of the strategy scenarios, a Morris sensitivity analysis and the HTML report."""
+    for name in SCENARIOS:
+        out.print(f"[bold]ensemble[/bold] {name}: {runs} runs")
+        tx.ensemble(name, runs, out=out_dir / name, workers=workers, progress=True)
+    out.print(f"[bold]sensitivity[/bold] (Morris, scale {sensitivity_scale:g})")
+    indices = sensitivity(
+        "1928", out_dir / "sensitivity", method="morris", keys=DEMO_PARAMETERS, samples=4,
+        replicates=1, overrides=[f"scale={sensitivity_scale}"], workers=workers,
+    )  # fmt: skip
+    experiments = {}
+    meta = {}
+    for name in SCENARIOS:
+        path = out_dir / name
+        experiments[name] = load(path, with_cells=True)
+        sc = scenario_of(path)
+        meta[name] = {"runs": len(experiments[name].outcomes), "weeks": sc.weeks,
+                      "scale": sc.scale, "root seed": sc.seed, "directory": str(path)}  # fmt: skip
+    report = out_dir / "report.html"
+    report.write_text(build(experiments, "1928", meta, indices), encoding="utf-8")
+    main = experiments["1928"]
+    answers = seven_answers(main.timeseries, main.outcomes, main.horizon)
+    out.print(f"\nreport: {report}\nresults: {out_dir}/")
+    out.print(f"\nThe seven answers for 1928 ({len(main.outcomes)} runs; median [90 % interval]):")
+    blocs = blocs_line({n: e.timeseries for n, e in experiments.items()})
+    for q, text in QUESTIONS.items():
+        line = blocs if q == "Q7" and blocs else one_line(answers, q)
+        out.print(f"{q} {text}", style="bold", markup=False)
+        out.print(f"   {line}", markup=False, highlight=False)
