@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
 
 from thermidor.errors import InputError
 from thermidor.experiments.design import Design
-from thermidor.scenario.load import scenario_hash
+from thermidor.scenario.load import apply_override, scenario_hash, validate
 from thermidor.scenario.schema import Scenario
 
 
@@ -159,34 +158,11 @@ def with_values(scenario: Scenario, values: dict[str, Any], source: str = "--var
         return scenario
     table = copy.deepcopy(scenario.model_dump(mode="python"))
     for key, value in values.items():
-        node: Any = table
-        parts = key.split(".")
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1
-            if isinstance(node, list):
-                if not part.isdigit() or int(part) >= len(node):
-                    where = ".".join(parts[: i + 1])
-                    raise InputError(source, f"index {part!r} out of range", where)
-                if last:
-                    node[int(part)] = value
-                else:
-                    node = node[int(part)]
-            elif isinstance(node, dict):
-                if last:
-                    node[part] = value
-                else:
-                    node = node.setdefault(part, {})
-            else:
-                raise InputError(source, "is not a table", ".".join(parts[:i]))
+        apply_override(table, key.split("."), value, source)
     try:
-        return Scenario.model_validate(table)
-    except ValidationError as err:
-        e = err.errors()[0]
-        loc = ".".join(str(p) for p in e["loc"])
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            msg = "unknown key (see docs/ODD.md for the keys of a scenario)"
-        if source == "--vary":
-            shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
-            msg = f"{msg} at the point {shown}"
-        raise InputError(source, msg, loc) from None
+        return validate(table, source)
+    except InputError as err:
+        if source != "--vary":
+            raise
+        shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
+        raise InputError(err.source, f"{err.message} at the point {shown}", err.key) from None

@@ -8,7 +8,8 @@ semantics, and returns the same `thermidor.engine.Result`. It is checked against
 statistically (`tests/test_reference.py`) and is the speed baseline (`benchmarks/vs_mesa.py`).
 
 Modules: `agents` (Person, Cell, Organisation), `model` (initialisation and the weekly
-schedule), `submodels` (S1-S13, one function each), `observe` (S14), `run` (`simulate`).
+schedule), `submodels` (S1-S13, one function each), `observe` (S14), `run` (`simulate`),
+`ensembles` (picklable ensemble tasks of either implementation, for the comparison).
 """
 
 from thermidor.reference.model import SCHEDULE, ReferenceModel

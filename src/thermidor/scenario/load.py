@@ -85,21 +85,24 @@ def parse_overrides(items: list[str] | None) -> list[tuple[list[str], Any]]:
     return parsed
 
 
-def _apply(table: dict[str, Any], path: list[str], value: Any) -> None:
+def apply_override(
+    table: dict[str, Any], path: list[str], value: Any, source: str = "--set"
+) -> None:
+    """Set `value` at the key path `path` of a scenario's plain table (lists take indices)."""
     node: Any = table
     for i, part in enumerate(path[:-1]):
         if isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
-                raise InputError("--set", _bad_index(part, node), ".".join(path[: i + 1]))
+                raise InputError(source, _bad_index(part, node), ".".join(path[: i + 1]))
             node = node[int(part)]
         else:
             node = node.setdefault(part, {})
         if not isinstance(node, dict | list):
-            raise InputError("--set", "is not a table", ".".join(path[: i + 1]))
+            raise InputError(source, "is not a table", ".".join(path[: i + 1]))
     last = path[-1]
     if isinstance(node, list):
         if not last.isdigit() or int(last) >= len(node):
-            raise InputError("--set", _bad_index(last, node), ".".join(path))
+            raise InputError(source, _bad_index(last, node), ".".join(path))
         node[int(last)] = value
     else:
         node[last] = value
@@ -140,7 +143,8 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
-def _validate(table: dict[str, Any], source: str) -> Scenario:
+def validate(table: dict[str, Any], source: str) -> Scenario:
+    """The scenario of a plain table; InputError names `source`, the key path, what is allowed."""
     try:
         return Scenario.model_validate(table)
     except ValidationError as err:
@@ -177,10 +181,10 @@ def load_scenario(
     """
     table, source = _read(str(ref), None, ())
     for path, value in parse_overrides(overrides):
-        _apply(table, path, value)
+        apply_override(table, path, value)
     for key, value in keys.items():
         table[key] = value
-    return _validate(table, source)
+    return validate(table, source)
 
 
 def scenario_hash(scenario: Scenario) -> str:
