@@ -25,6 +25,7 @@ from thermidor.experiments.commands import register as register_experiments
 from thermidor.model.calendar import date_of
 from thermidor.model.init import initial_state
 from thermidor.model.state import STATUSES, STRATA
+from thermidor.reference import simulate as simulate_reference
 from thermidor.runstore import check_target, write_run
 from thermidor.scenario.load import builtin_names, load_scenario, scenario_hash
 
@@ -35,6 +36,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Simulate the workers' state of Trotsky's 1928 letter to Borodai.",
 )
+ENGINES = {"fast": simulate, "reference": simulate_reference}
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -104,8 +106,13 @@ def run(
     out_dir: Annotated[Path | None, typer.Option("--out", help="results directory")] = None,
     force: Annotated[bool, typer.Option(help="replace results in a non-empty --out")] = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    engine: Annotated[
+        str, typer.Option(help="fast (the vectorised engine) or reference (the Mesa twin)")
+    ] = "fast",
 ) -> None:
     """Run one simulation; write timeseries, cells, outcome and the resolved scenario."""
+    if engine not in ENGINES:
+        raise InputError("--engine", f"{engine!r} is not one of {', '.join(ENGINES)}")
     keys = {k: v for k, v in (("weeks", weeks), ("scale", scale), ("seed", seed)) if v is not None}
     sc = load_scenario(scenario, set_, **keys)
     target = out_dir or Path("runs") / f"{sc.name}-seed{sc.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -132,7 +139,7 @@ def run(
                 persons=f"{state.n_persons:,}",
             )
 
-        result = simulate(sc, progress=tick)
+        result = ENGINES[engine](sc, progress=tick)
     seconds = time.perf_counter() - t0
     write_run(result, target, force=force)
     o = result.outcome

@@ -50,6 +50,11 @@ SCHEDULE: tuple[tuple[str, Callable[[ReferenceModel], None], Callable[[Scenario]
 class ReferenceModel(mesa.Model):
     """The workers' state, one object per person; the macro state as plain attributes."""
 
+    @property
+    def n_persons(self) -> int:
+        """Persons (agents), as the engine's `State.n_persons`."""
+        return len(self.persons)
+
     def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence) -> None:
         super().__init__(rng=seed)
         init = initial_state(scenario, seed)

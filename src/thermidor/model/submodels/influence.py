@@ -12,11 +12,12 @@ Each present person i listens each week to one random present cellmate j, who sa
     BC: if |y_j - x_i| < u_i:  x_i += mu (y_j - x_i)
 
 Then, with probability min(1, W_j / N_j), i also hears a cadre of the cell (RA with the cadre's
-x and u, under either rule): each cadre whose home is cell j and whose organisation works has
-`cadre_contacts * (1 if present else letters) * share` contacts a week with i's audience, where
-`share` is his `effort_party` for a party audience and 1 - effort_party for a non-party one; W_j
-sums them, N_j is the size of the audience, and the cadre heard is drawn in proportion to his
-contacts. The organisation heard is recorded for S7. Cadres are committed: small u.
+x at the week's start and the committed uncertainty `cadre_u`, under either rule): each cadre
+whose home is cell j and whose organisation works has `cadre_contacts * (1 if present else
+letters) * share` contacts a week with i's audience, where `share` is his `effort_party` for a
+party audience and 1 - effort_party for a non-party one; W_j sums them, N_j is the size of the
+audience, and the cadre heard is drawn in proportion to his contacts. The organisation heard is
+recorded for S7. Cadres are committed: small u.
 """
 
 from __future__ import annotations
