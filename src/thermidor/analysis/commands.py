@@ -18,6 +18,7 @@ from thermidor.analysis.sensitivity import sensitivity as run_sensitivity
 from thermidor.analysis.seven import QUESTIONS, one_line, seven_answers
 from thermidor.demo import demo
 from thermidor.errors import InputError
+from thermidor.experiments.store import write_text
 from thermidor.report.html import build
 
 out = Console(soft_wrap=True)
@@ -46,11 +47,12 @@ def answer(
         a = answers[q]
         out.print(f"\n[bold]{q}[/bold] [italic]{text}[/italic]", highlight=False)
         out.print(f"   {one_line(answers, q)}", markup=False, highlight=False)
-        points = list(a["measures"][0]["course"])
-        table = Table("measure", *points, box=None, show_edge=False)
-        for m in a["measures"]:
-            table.add_row(m["label"], *(_fmt(m["course"][p]) for p in points))
-        out.print(table)
+        if a["measures"]:  # Q7 has no time-series measure: its line says it all
+            points = list(a["measures"][0]["course"])
+            table = Table("measure", *points, box=None, show_edge=False)
+            for m in a["measures"]:
+                table.add_row(m["label"], *(_fmt(m["course"][p]) for p in points))
+            out.print(table)
         if "breakdown" in a:
             metrics = list(next(iter(a["breakdown"].values())))
             bt = Table("at the horizon", *(f"mean {m}" for m in metrics), box=None)
@@ -148,15 +150,23 @@ def report(
     sensitivity_dir: Annotated[
         Path | None, typer.Option("--sensitivity", help="a `thermidor sensitivity` directory")
     ] = None,
+    force: Annotated[bool, typer.Option(help="replace an existing report file")] = False,
 ) -> None:
     """One self-contained HTML report of the experiments given (opens offline)."""
+    if output.is_dir():
+        raise InputError("--output", f"{output} is a directory; give the report's file name")
+    if not output.parent.is_dir():
+        raise InputError("--output", f"{output.parent} is not a directory to write the report in")
+    if output.exists() and not force:
+        raise InputError("--output", f"{output} exists (use --force to replace it)")
     experiments = {}
     meta = {}
     for p in paths:
         e = load(p, with_cells=True)
-        experiments[e.name] = e
+        key = f"{e.name} ({p})" if e.name in experiments else e.name
+        experiments[key] = e
         sc = scenario_of(p)
-        meta[e.name] = {"runs": len(e.outcomes), "weeks": sc.weeks, "scale": sc.scale,
+        meta[key] = {"runs": len(e.outcomes), "weeks": sc.weeks, "scale": sc.scale,
                         "root seed": sc.seed, "directory": str(p)}  # fmt: skip
     name = main or ("1928" if "1928" in experiments else next(iter(experiments)))
     if name not in experiments:
@@ -167,7 +177,7 @@ def report(
         if not f.is_file():
             raise InputError(str(sensitivity_dir), "has no indices.parquet (run `sensitivity`)")
         indices = pd.read_parquet(f)
-    output.write_text(build(experiments, name, meta, indices), encoding="utf-8")
+    write_text(output, build(experiments, name, meta, indices))
     out.print(f"report: {output}")
 
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from thermidor.analysis.measures import WEEKS_PER_YEAR, at_week, blocs, time_points, zigzags
+from thermidor.analysis.measures import (
+    DRIVERS,
+    WEEKS_PER_YEAR,
+    at_week,
+    blocs,
+    time_points,
+    zigzags,
+)
 from thermidor.analysis.stats import band, cumulative_incidence, hazard_by_year, wilson
 from thermidor.engine import Result
 from thermidor.model.state import KINDS, OUTCOMES, STRATA
@@ -91,30 +98,19 @@ def seven_answers(ts: pd.DataFrame, outcomes: pd.DataFrame, horizon: int) -> dic
     out["Q2"]["kernel_prevails"] = shares["reform"]
 
     z = zigzags(ts)
-    years = horizon / WEEKS_PER_YEAR
-    out["Q4"]["zigzags"] = {
-        d: {
-            "per_year": list(
-                band(
-                    z[z.direction == d]
-                    .groupby("run")
-                    .size()
-                    .reindex(outcomes["run"], fill_value=0)
-                    .to_numpy()
-                    / years
-                )
-            ),
-            "weeks": list(band(z.loc[z.direction == d, "weeks"].to_numpy())),
-            "size": list(band(z.loc[z.direction == d, "size"].to_numpy())),
+    years_run = outcomes.set_index("run")["weeks_run"].clip(lower=1) / WEEKS_PER_YEAR
+    out["Q4"]["zigzags"] = {}
+    for d in ("left", "right"):
+        zd = z[z.direction == d]
+        counts = zd.groupby("run").size().reindex(years_run.index, fill_value=0)
+        out["Q4"]["zigzags"][d] = {
+            "per_year": list(band((counts / years_run).to_numpy())),  # by each run's own length
+            "weeks": list(band(zd["weeks"].to_numpy())),
+            "size": list(band(zd["size"].to_numpy())),
             "drivers": {
-                k: float((z.loc[z.direction == d, "driver"] == k).mean())
-                if (z.direction == d).any()
-                else float("nan")
-                for k in ("mass", "threat", "drift")
+                k: float((zd["driver"] == k).mean()) if len(zd) else float("nan") for k in DRIVERS
             },
         }
-        for d in ("left", "right")
-    }
 
     week = outcomes["week"].fillna(-1).to_numpy(dtype=int)
     thermidor = (outcomes["outcome"] == "Thermidor").to_numpy()

@@ -84,13 +84,33 @@ def cumulative_incidence(
 def hazard_by_year(
     event_week: np.ndarray, event: np.ndarray, weeks_run: np.ndarray, years: int
 ) -> np.ndarray:
-    """The yearly hazard of one outcome: events in year y over runs still open at its start."""
+    """The yearly hazard of one outcome: events in the weeks (a, b] of year y over the runs still
+    open after week a."""
     ended = event_week >= 0
     end = np.where(ended, event_week, weeks_run)
     out = np.full(years, math.nan)
     for y in range(years):
         a, b = round(y * 52.1775), round((y + 1) * 52.1775)
-        at_risk = np.sum(end >= a)
+        at_risk = np.sum(end > a)  # still open after week a (steps are weeks 1, 2, ...)
         if at_risk:
-            out[y] = np.sum(ended & event & (event_week >= a) & (event_week < b)) / at_risk
+            out[y] = np.sum(ended & event & (event_week > a) & (event_week <= b)) / at_risk
+    return out
+
+
+def kaplan_meier(duration: np.ndarray, event: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """The Kaplan-Meier survival S(t) at `times`: `duration[i]` the weeks observed, `event[i]`
+    whether it ended in the event (else censored there). S(t) = prod over event times s <= t of
+    (1 - d(s) / n(s)), n(s) those still observed at s."""
+    duration = np.asarray(duration)
+    event = np.asarray(event, dtype=bool)
+    out = np.ones(len(times))
+    s = 1.0
+    steps = sorted(set(duration[event].tolist()))
+    j = 0
+    for k, t in enumerate(times):
+        while j < len(steps) and steps[j] <= t:
+            at_risk = np.sum(duration >= steps[j])
+            s *= 1.0 - np.sum(event & (duration == steps[j])) / at_risk
+            j += 1
+        out[k] = s
     return out

@@ -16,6 +16,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from thermidor.analysis.stats import kaplan_meier  # noqa: E402
+
 plt.rcParams.update(
     {
         "svg.fonttype": "path",
@@ -163,16 +165,16 @@ def hazard(hazards: list[float], ts: pd.DataFrame) -> str:
 
 
 def survival(blocs: dict[str, pd.DataFrame], horizon: int) -> str:
-    """Q7: share of runs whose bloc is still united, by weeks since it formed."""
+    """Q7: Kaplan-Meier share of blocs still united by weeks since they formed (a bloc united at
+    the end of its run is censored there)."""
     fig, ax = plt.subplots(figsize=(6.4, 2.8))
     for i, (name, b) in enumerate(blocs.items()):
         if not len(b):
             continue
-        per_run = b.groupby("run")["weeks_united"].min().to_numpy()
+        per_run = b.groupby("run").agg(weeks=("weeks_united", "min"), alive=("alive_at_end", "all"))
         t = np.arange(horizon + 1)
-        ax.step(
-            _years(t), [(per_run > w).mean() for w in t], where="post", color=f"C{i}", label=name
-        )
+        ax.step(_years(t), kaplan_meier(per_run["weeks"], ~per_run["alive"], t), where="post",
+                color=f"C{i}", label=name)  # fmt: skip
     ax.set(
         title="Q7: bloc survival",
         xlabel="years united",
