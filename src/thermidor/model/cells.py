@@ -4,24 +4,24 @@ Persons of cell j are start[j]:start[j + 1], so each aggregate is one compiled p
 `Persons` tuple of arrays.
 """
 
-import numba as nb
 import numpy as np
 
+from thermidor.model.jit import kernel
 from thermidor.model.state import CAPITULATED, EXILED, FUNCTIONARY, MEMBER, WORKER
 
 
-@nb.njit(cache=True)
+@kernel
 def in_party(status: np.int8) -> bool:
     return status in (MEMBER, CAPITULATED)
 
 
-@nb.njit(cache=True)
+@kernel
 def present(status: np.int8) -> bool:
     """In the cell this week: everyone but the exiled."""
     return status != EXILED
 
 
-@nb.njit(cache=True)
+@kernel
 def kernel_left_share(p, cut: float) -> float:
     """Share of worker members who are active and say a stance on the Left (y > cut).
 
@@ -37,7 +37,7 @@ def kernel_left_share(p, cut: float) -> float:
     return k / n if n > 0 else 0.0
 
 
-@nb.njit(cache=True)
+@kernel
 def apparatus_mean(p, values) -> float:
     """Mean of `values` over the party apparatus: the functionaries in the party."""
     n = 0
@@ -47,13 +47,3 @@ def apparatus_mean(p, values) -> float:
             n += 1
             s += values[i]
     return s / n if n > 0 else 0.0
-
-
-@nb.njit(cache=True)
-def enforcers(p, a: int, b: int) -> int:
-    """The apparatus' enforcers among the persons a:b (one cell): its functionaries in the party."""
-    e = 0
-    for i in range(a, b):
-        if p.stratum[i] == FUNCTIONARY and in_party(p.status[i]):
-            e += 1
-    return e

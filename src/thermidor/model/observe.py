@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
-import numba as nb
 import numpy as np
 
 from thermidor.model.calendar import date_of
 from thermidor.model.cells import in_party, present
+from thermidor.model.jit import kernel
 from thermidor.model.state import (
     CAPITULATED,
     EXILED,
@@ -39,7 +39,7 @@ Q1_CLASSES = ("degenerated", "amorphous", "healthy")
 DEGENERATED, AMORPHOUS, HEALTHY, EMPTY = 0, 1, 2, 3  # EMPTY: no member left (snapshots only)
 
 
-@nb.njit(cache=True)
+@kernel
 def classify(mean_d, active_share, degenerated_d, healthy_d, healthy_active) -> int:
     if mean_d >= degenerated_d:
         return DEGENERATED
@@ -48,7 +48,7 @@ def classify(mean_d, active_share, degenerated_d, healthy_d, healthy_active) -> 
     return AMORPHOUS
 
 
-@nb.njit(cache=True)
+@kernel
 def weekly(p, start, kind, n_orgs, cut, moved, cuts):
     """One pass: each person added once, by class (his stratum if a member, 4 if non-party) and
     his cell's kind; the groups of the row are sums of these."""
@@ -106,7 +106,7 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
     return sums, statuses, q1, cadres, kernel, right, cohort
 
 
-@nb.njit(cache=True)
+@kernel
 def snapshot(p, start, cuts):
     m = start.size - 1
     out = np.zeros((m, 7))  # size, members, mean d, active share, mean x, mean y, enforcers

@@ -20,15 +20,15 @@ privilege_s is the person's stratum's (the non-party spec's for non-party person
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from thermidor.model.cells import in_party, present
+from thermidor.model.jit import kernel
 from thermidor.model.state import NONPARTY, STRATA, State
 from thermidor.scenario.schema import CELL_KINDS, Scenario
 
 
-@nb.njit(cache=True)
+@kernel
 def degenerate(p, start, kind, oppression, privilege, exposure, K, cut, rates, drift):
     r_priv, r_exp, r_opp, r_ctrl = rates
     d, x = p.d, p.x

@@ -21,15 +21,15 @@ Switched off (`expression.enabled = false`), nobody falsifies his preference: y 
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from thermidor.model.cells import in_party
+from thermidor.model.jit import kernel
 from thermidor.model.state import FUNCTIONARY, State
 from thermidor.scenario.schema import Scenario
 
 
-@nb.njit(cache=True)
+@kernel
 def express(p, start, appointed, regime, w_enf, w_app, relief, oppression, line, margin, rounds):
     """Each cell's oppression, then the threshold rule iterated; writes oppression and p.y."""
     x, y, tau, status = p.x, p.y, p.tau, p.status

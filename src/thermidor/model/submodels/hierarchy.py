@@ -16,15 +16,15 @@ with vectorised NumPy; the last level below the CC gives `left_top`, the Left sh
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from thermidor.model.cells import in_party
+from thermidor.model.jit import kernel
 from thermidor.model.state import CENTRE, LEFT, RIGHT, State
 from thermidor.scenario.schema import Scenario
 
 
-@nb.njit(cache=True)
+@kernel
 def cell_votes(p, start, cut, incumbent, out):
     for j in range(start.size - 1):
         n = 0

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import math
 
-import numba as nb
-
 from thermidor.model.cells import apparatus_mean, in_party
+from thermidor.model.jit import kernel
 from thermidor.model.state import CONSOLIDATION, LEFT, OPEN, REFORM, THERMIDOR, State
 from thermidor.scenario.schema import Scenario
 
 
-@nb.njit(cache=True)
+@kernel
 def right_share(p, cut) -> float:
     n = 0
     k = 0

@@ -21,29 +21,45 @@ proprietor's activity, K max(0, 1 - grain) (the grain strike).
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
-from thermidor.model.cells import apparatus_mean, kernel_left_share, present
-from thermidor.model.state import LEFT, RIGHT, WORKER, State
+from thermidor.model.cells import in_party, present
+from thermidor.model.jit import kernel
+from thermidor.model.state import FUNCTIONARY, LEFT, RIGHT, WORKER, State
 from thermidor.scenario.schema import Scenario
 
 
-@nb.njit(cache=True)
-def workers_active(p) -> float:
-    n = 0
-    k = 0
+@kernel
+def aggregates(p, cut):
+    """One pass: (kernel, d_app, a_w) as defined above."""
+    kernel_n = 0
+    kernel = 0
+    app_n = 0
+    app_d = 0.0
+    workers = 0
+    active = 0
     for i in range(p.status.size):
-        if p.stratum[i] == WORKER and present(p.status[i]):
-            n += 1
-            k += p.active[i]
-    return k / n if n > 0 else 0.0
+        s = p.status[i]
+        if p.stratum[i] == WORKER:
+            if in_party(s):
+                kernel_n += 1
+                kernel += p.active[i] and p.y[i] > cut
+            if present(s):
+                workers += 1
+                active += p.active[i]
+        elif p.stratum[i] == FUNCTIONARY and in_party(s):
+            app_n += 1
+            app_d += p.d[i]
+    return (
+        kernel / kernel_n if kernel_n > 0 else 0.0,
+        app_d / app_n if app_n > 0 else 0.0,
+        active / workers if workers > 0 else 0.0,
+    )
 
 
 def step(state: State, sc: Scenario) -> None:
     p, m, ps = sc.power, state.macro, state.persons
-    kernel = kernel_left_share(ps, sc.leadership.stance_cut)
-    d_app = apparatus_mean(ps, ps.d)
+    kernel, d_app, a_w = aggregates(ps, sc.leadership.stance_cut)
     cc = (m.cc_holder == LEFT) - (m.cc_holder == RIGHT)
     pi = m.pi
     pi += (
@@ -53,7 +69,6 @@ def step(state: State, sc: Scenario) -> None:
         - p.degeneration_weight * m.K * d_app
     )
     m.pi = float(np.clip(pi, 0.0, 1.0))
-    a_w = workers_active(ps)
     a_p = m.K * max(0.0, 1.0 - m.grain)
     beta = (
         m.beta

@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import math
 
-import numba as nb
-
-from thermidor.model.cells import enforcers, in_party
-from thermidor.model.state import CAPITULATED, EXILED, EXPELLED, NO_ORG, State
+from thermidor.model.cells import in_party
+from thermidor.model.jit import kernel
+from thermidor.model.state import CAPITULATED, EXILED, EXPELLED, FUNCTIONARY, NO_ORG, State
 from thermidor.scenario.schema import Scenario
 
 
-@nb.njit(cache=True)
+@kernel
 def repress(rng, p, start, arrests, rate, line, margin, cut, exile, capitulation, step):
     share_exiled, wmin, wmax = exile
     cap_base, cap_iso, cap_left = capitulation
@@ -42,14 +41,21 @@ def repress(rng, p, start, arrests, rate, line, margin, cut, exile, capitulation
         eligible = 0
         n = 0
         left = 0
+        e = 0
+        outside = 0  # cadres expelled or exiled: the only ones who count down or capitulate
         for i in range(a, b):
-            if in_party(status[i]):
+            s = status[i]
+            if in_party(s):
                 n += 1
                 left += p.x[i] > cut
                 eligible += p.active[i] and abs(p.y[i] - line) > margin
-        e = enforcers(p, a, b)
+                e += p.stratum[i] == FUNCTIONARY
+            elif org[i] != NO_ORG:
+                outside += 1
         take = rng.binomial(min(e, eligible), rate) if eligible > 0 and e > 0 else 0
         arrests[j] = take
+        if take == 0 and outside == 0:
+            continue  # nothing can happen in this cell this week (and no random number is due)
         isolation = 1.0 - (left / n if n > 0 else 0.0)
         hazard = 1.0 - math.exp(-(cap_base + cap_iso * isolation + cap_left * max(step, 0.0)))
         for i in range(a, b):
