@@ -14,27 +14,20 @@ stated discretisation bound. `docs/validation.md` lists each check with the figu
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pytest
 from scipy import optimize, stats
 
+from conftest import advance, build_state
 from thermidor.model.init import initial_state
-from thermidor.model.schedule import SCHEDULE, week
+from thermidor.model.schedule import SCHEDULE
 from thermidor.model.state import (
     CENTRE,
     EXILED,
     FUNCTIONARY,
     LEFT,
-    MEMBER,
-    NO_ORG,
     WORKER,
-    Cells,
-    Macro,
-    Organisations,
-    Persons,
     State,
 )
 from thermidor.model.submodels.activation import ROUNDING, arrest_probability
@@ -72,72 +65,6 @@ def alone(section: str, *overrides: str) -> Scenario:
     return load_scenario("tiny", overrides=["events=false", *off, *overrides])
 
 
-_PERSON = {  # Persons field: (dtype, default) of a plain member worker
-    "stratum": (np.int8, WORKER),
-    "status": (np.int8, MEMBER),
-    "org": (np.int8, NO_ORG),
-    "x": (np.float64, 0.0),
-    "y": (np.float64, 0.0),
-    "c": (np.float64, 0.5),
-    "c0": (np.float64, 0.5),
-    "h0": (np.float64, 0.5),
-    "h": (np.float64, 0.5),
-    "r": (np.float64, 0.5),
-    "d": (np.float64, 0.1),
-    "u": (np.float64, 0.5),
-    "tau": (np.float64, 0.5),
-    "active": (np.bool_, False),
-    "exile_left": (np.int16, 0),
-    "heard": (np.int8, NO_ORG),
-    "x0": (np.float64, 0.0),
-    "cohort": (np.bool_, False),
-}
-
-
-def cells_state(sizes: Sequence[int], seed: int = 0, **columns: Any) -> State:
-    """Cells of `sizes` persons, no organisations, the default macro state (line 0, no
-    campaign); a keyword named like a `Persons` field sets that array (scalars broadcast)."""
-    sizes_arr = np.asarray(sizes, np.int64)
-    start = np.zeros(sizes_arr.size + 1, np.int64)
-    np.cumsum(sizes_arr, out=start[1:])
-    n, k = int(start[-1]), sizes_arr.size
-    cols = {
-        f: np.array(np.broadcast_to(np.asarray(columns.get(f, v), dt), (n,)), dt)
-        for f, (dt, v) in _PERSON.items()
-    }
-    persons = Persons(cell=np.repeat(np.arange(k, dtype=np.int32), sizes_arr), **cols)
-    cells = Cells(
-        start=start,
-        kind=np.zeros(k, np.int8),
-        region=np.zeros(k, np.int16),
-        appointed=np.zeros(k, np.bool_),
-        secretary=start[:-1].copy(),
-        arrests=np.zeros(k, np.int32),
-        vote=np.full(k, CENTRE, np.int8),
-        oppression=np.zeros(k),
-    )
-    orgs = Organisations(
-        names=[],
-        programme=np.zeros(0),
-        behaviour=np.zeros((0, 6)),
-        strategy=[],
-        credibility=np.zeros(0),
-        works=np.zeros(0),
-        bloc_partner=np.zeros(0, np.int8),
-        bloc_distance=np.zeros(0),
-        bloc_alive=np.zeros(0, np.bool_),
-        bloc_split_week=np.zeros(0, np.int32),
-    )
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
-    return State(persons=persons, cells=cells, macro=Macro(), orgs=orgs, rng=rng)
-
-
-def advance(state: State, sc: Scenario, weeks: int) -> None:
-    for _ in range(weeks):
-        state.macro.week += 1
-        week(state, sc)
-
-
 # --- S5 activation (Epstein 2002) ------------------------------------------------------------
 
 EPSTEIN_T = 0.1
@@ -154,7 +81,7 @@ def measure_epstein_share(legitimacy: float, seed: int = 5) -> dict[str, float]:
     rng = np.random.default_rng(seed)
     h, r = rng.random(EPSTEIN_N), rng.random(EPSTEIN_N)
     sc = alone("activation", f"activation.threshold={EPSTEIN_T}")
-    state = cells_state([EPSTEIN_N], c=legitimacy, h=h, r=r)
+    state = build_state([EPSTEIN_N], c=legitimacy, h=h, r=r)
     advance(state, sc, 1)
     active = state.persons.active
     return {
@@ -229,7 +156,7 @@ def test_epstein_arrest_probability_one_cop_one_active(rule: str) -> None:
     sc = alone("activation", f"activation.k={EPSTEIN_K}", f"activation.rounding='{rule}'")
     edge = EPSTEIN_T + 0.5 * p
     for dh, expected in ((1e-9, True), (-1e-9, False)):
-        state = cells_state(
+        state = build_state(
             [2], stratum=[FUNCTIONARY, WORKER], active=[False, True], c=0.0, r=0.5,
             h=[0.5, edge + dh],
         )  # fmt: skip
@@ -320,7 +247,7 @@ def measure_cascade(tau: np.ndarray) -> int:
     appointed secretary: no oppression), nobody saying so yet (y = line); thresholds `tau` (shares
     of the cell). Returns how many say what they think after one week's cascade."""
     sc = alone("expression", f"expression.rounds={ROUNDS}")
-    state = cells_state([tau.size], x=1.0, y=0.0, tau=tau)
+    state = build_state([tau.size], x=1.0, y=0.0, tau=tau)
     advance(state, sc, 1)
     assert state.cells.oppression[0] == 0.0
     return int(np.sum(state.persons.y != 0.0))
@@ -466,7 +393,7 @@ def measure_dw(d: float, seed: int) -> tuple[int, bool]:
     major clusters lie more than u apart, so that no two of them can meet again."""
     sc = alone("influence", "influence.rule='bounded_confidence'", "influence.mu=0.5")
     x = np.random.default_rng(seed).uniform(-1.0, 1.0, DW_N)
-    state = cells_state([DW_N], seed=seed, x=x, y=x, u=2.0 * d)
+    state = build_state([DW_N], seed=seed, x=x, y=x, u=2.0 * d)
     advance(state, sc, DW_WEEKS)
     major = major_clusters(state.persons.x)
     centres = np.array([g.mean() for g in major])
@@ -536,7 +463,7 @@ def measure_ra(uncertainty: float, extremists: float, seed: int, weeks: int) -> 
     u[ext] = RA_UE
     moderate = np.ones(RA_N, np.bool_)
     moderate[ext] = False
-    state = cells_state([RA_N], seed=seed, x=x, y=x, u=u)
+    state = build_state([RA_N], seed=seed, x=x, y=x, u=u)
     advance(state, sc, weeks)
     final = state.persons.x[moderate]
     return float(np.mean(final > RA_EXTREME) ** 2 + np.mean(final < -RA_EXTREME) ** 2)
