@@ -426,7 +426,16 @@ def test_compare_prints_the_probabilities(dirs: dict[str, Path], monkeypatch) ->
 
     code, text, stderr = cli("compare", a, b, "--json")
     assert code == 0, stderr
-    rows = pd.DataFrame(json.loads(text)).set_index(["experiment", "outcome"])
+    data = json.loads(text)
+    rows = pd.DataFrame(data["outcomes"]).set_index(["experiment", "outcome"])
+    # no run is censored (each runs to the horizon or to its outcome): the cumulative incidence
+    # at the horizon is the plain share of runs that ended in the outcome
+    for name, outcomes_ in (("1928-all-reform", oa), ("1928-all-corpse", ob)):
+        curve = data["cumulative_incidence"][name]
+        assert curve["week"][0] == 0
+        for outcome in OUTCOMES[1:]:
+            assert curve[outcome][-1] == pytest.approx((outcomes_ == outcome).mean())
+            assert curve[outcome] == sorted(curve[outcome])  # never decreases
     assert len(rows) == 2 * len(OUTCOMES)
     for outcome in OUTCOMES:
         r = rows.loc[("1928-all-corpse", outcome)]
@@ -449,7 +458,7 @@ def test_compare_mixed_scenarios_needs_allow_mixed(root: Path, dirs: dict[str, P
 
     code, text, stderr = cli("compare", a, other, "--allow-mixed", "--json")
     assert code == 0, stderr
-    rows = pd.DataFrame(json.loads(text))
+    rows = pd.DataFrame(json.loads(text)["outcomes"])
     # the same scenario name twice: the second is told apart by its directory
     assert set(rows["experiment"]) == {"1928-all-reform", f"1928-all-reform ({other})"}
 

@@ -12,13 +12,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from thermidor.analysis.compare import outcome_table
+from thermidor.analysis.compare import incidence, outcome_table, yearly
 from thermidor.analysis.load import load, scenario_of
 from thermidor.analysis.sensitivity import sensitivity as run_sensitivity
 from thermidor.analysis.seven import QUESTIONS, one_line, seven_answers
 from thermidor.demo import demo
 from thermidor.errors import InputError
 from thermidor.experiments.store import write_text
+from thermidor.model.state import OUTCOMES
 from thermidor.report.html import build
 
 out = Console(soft_wrap=True)
@@ -98,8 +99,19 @@ def compare(
         e = load(p)
         experiments[f"{e.name} ({p})" if e.name in experiments else e.name] = e
     table = outcome_table({n: e.outcomes for n, e in experiments.items()})
+    curves = {n: yearly(incidence(e.outcomes, e.horizon)) for n, e in experiments.items()}
     if as_json:
-        typer.echo(table.to_json(orient="records", indent=1))
+        typer.echo(
+            json.dumps(
+                {
+                    "outcomes": table.to_dict(orient="records"),
+                    "cumulative_incidence": {
+                        n: c.to_dict(orient="list") for n, c in curves.items()
+                    },
+                },
+                indent=1,
+            )
+        )
         return
     first = next(iter(experiments))
     t = Table("experiment", "outcome", "runs", "P [95 %]", f"minus {first} [95 %]", box=None)
@@ -112,6 +124,12 @@ def compare(
             f"{r['diff']:+.2f} [{r['diff_low']:+.2f}, {r['diff_high']:+.2f}]",
         )
     out.print(t)
+    for outcome in OUTCOMES[1:]:
+        years = max(len(c) for c in curves.values())
+        ct = Table(f"P({outcome}) by", *(f"year {y}" for y in range(1, years)), box=None)
+        for n, c in curves.items():
+            ct.add_row(n, *(f"{v:.2f}" for v in c[outcome].iloc[1:]))
+        out.print(ct)
 
 
 def sensitivity(

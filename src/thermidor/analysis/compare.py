@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from thermidor.analysis.measures import WEEKS_PER_YEAR
 from thermidor.analysis.stats import cumulative_incidence, newcombe, wilson
 from thermidor.model.state import OUTCOMES
 
@@ -55,3 +56,11 @@ def incidence(outcomes: pd.DataFrame, horizon: int) -> pd.DataFrame:
         event = (outcomes["outcome"] == outcome).to_numpy()
         data[outcome] = cumulative_incidence(week, event, weeks_run, horizon)
     return pd.DataFrame(data)
+
+
+def yearly(curves: pd.DataFrame) -> pd.DataFrame:
+    """The incidence curves read at the start, at the end of each year, and at the horizon."""
+    horizon = int(curves["week"].iloc[-1])
+    years = int(np.ceil(horizon / WEEKS_PER_YEAR))
+    weeks = sorted({min(horizon, round(y * WEEKS_PER_YEAR)) for y in range(years + 1)})
+    return curves.set_index("week").loc[weeks].reset_index()
