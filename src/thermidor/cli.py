@@ -19,6 +19,7 @@ from rich.table import Table
 
 from thermidor.analysis.commands import register as register_analysis
 from thermidor.analysis.seven import QUESTIONS, one_line, run_answers
+from thermidor.demo import demo
 from thermidor.engine import simulate
 from thermidor.errors import InputError
 from thermidor.experiments.commands import register as register_experiments
@@ -157,6 +158,7 @@ def run(
 
 register_experiments(app)
 register_analysis(app)
+app.command()(demo)  # the main job: ensembles, sensitivity, report
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ from thermidor.analysis.compare import incidence, outcome_table, yearly
 from thermidor.analysis.load import load, scenario_of
 from thermidor.analysis.sensitivity import sensitivity as run_sensitivity
 from thermidor.analysis.seven import QUESTIONS, one_line, seven_answers
-from thermidor.demo import demo
 from thermidor.errors import InputError
 from thermidor.experiments.store import write_text
 from thermidor.model.state import OUTCOMES
@@ -200,9 +199,8 @@ def report(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the analysis commands (and the demo that chains everything) to `app`."""
+    """Add the analysis commands to `app`."""
     app.command()(answer)
     app.command()(compare)
     app.command()(sensitivity)
     app.command()(report)
-    app.command()(demo)
