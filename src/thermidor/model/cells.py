@@ -6,38 +6,22 @@ Persons of cell j are start[j]:start[j + 1], so each aggregate is one compiled p
 
 import numpy as np
 
-from thermidor.model.jit import kernel
-from thermidor.model.state import CAPITULATED, EXILED, FUNCTIONARY, MEMBER, WORKER
+from thermidor.model.jit import compiled
+from thermidor.model.state import CAPITULATED, EXILED, FUNCTIONARY, MEMBER
 
 
-@kernel
+@compiled
 def in_party(status: np.int8) -> bool:
-    return status in (MEMBER, CAPITULATED)
+    return (status == MEMBER) | (status == CAPITULATED)  # no branch: statuses mix in a cell
 
 
-@kernel
+@compiled
 def present(status: np.int8) -> bool:
     """In the cell this week: everyone but the exiled."""
     return status != EXILED
 
 
-@kernel
-def kernel_left_share(p, cut: float) -> float:
-    """Share of worker members who are active and say a stance on the Left (y > cut).
-
-    The letter's proletarian kernel, "active and [with] a correct orientation" (Q3).
-    """
-    n = 0
-    k = 0
-    for i in range(p.status.size):
-        if p.stratum[i] == WORKER and in_party(p.status[i]):
-            n += 1
-            if p.active[i] and p.y[i] > cut:
-                k += 1
-    return k / n if n > 0 else 0.0
-
-
-@kernel
+@compiled
 def apparatus_mean(p, values) -> float:
     """Mean of `values` over the party apparatus: the functionaries in the party."""
     n = 0

@@ -7,4 +7,4 @@ of the weekly step).
 
 import numba as nb
 
-kernel = nb.njit(cache=True, error_model="numpy")
+compiled = nb.njit(cache=True, error_model="numpy")

@@ -16,7 +16,7 @@ import numpy as np
 
 from thermidor.model.calendar import date_of
 from thermidor.model.cells import in_party, present
-from thermidor.model.jit import kernel
+from thermidor.model.jit import compiled
 from thermidor.model.state import (
     CAPITULATED,
     EXILED,
@@ -39,7 +39,7 @@ Q1_CLASSES = ("degenerated", "amorphous", "healthy")
 DEGENERATED, AMORPHOUS, HEALTHY, EMPTY = 0, 1, 2, 3  # EMPTY: no member left (snapshots only)
 
 
-@kernel
+@compiled
 def classify(mean_d, active_share, degenerated_d, healthy_d, healthy_active) -> int:
     if mean_d >= degenerated_d:
         return DEGENERATED
@@ -48,17 +48,20 @@ def classify(mean_d, active_share, degenerated_d, healthy_d, healthy_active) -> 
     return AMORPHOUS
 
 
-@kernel
+@compiled
 def weekly(p, start, kind, n_orgs, cut, moved, cuts):
-    """One pass: each person added once, by class (his stratum if a member, 4 if non-party) and
-    his cell's kind; the groups of the row are sums of these."""
-    acc = np.zeros((5, 4, 7))  # class, kind; count, x, y, c, d, active, gap
+    """One pass, each person added once by class (his stratum if a member, 4 if non-party, 5 for
+    the expelled and exiled, not reported) and his cell's kind; the groups of the row are sums
+    of these. Only the rare cadre and cohort tests branch."""
+    acc = np.zeros((6, 4, 7))  # class, kind; count, x, y, c, d, active, gap
     statuses = np.zeros(5)
     q1 = np.zeros(3)
     cadres = np.zeros((max(n_orgs, 1), 3))  # per organisation: in party, expelled, exiled
-    kernel = np.zeros(2)
-    right = np.zeros(2)
     cohort = np.zeros(2)
+    workers = 0
+    left = 0
+    right = 0
+    members = 0
     for j in range(start.size - 1):
         n = 0
         sd = 0.0
@@ -72,28 +75,26 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
             if p.cohort[i]:
                 cohort[0] += 1
                 cohort[1] += p.x[i] > p.x0[i] + moved
-            if s == NONPARTY:
-                cl = 4
-            elif in_party(s):
-                cl = p.stratum[i]
-                n += 1
-                sd += p.d[i]
-                sa += p.active[i]
-                right[1] += p.x[i] < -cut
-                if cl == WORKER:
-                    kernel[0] += 1
-                    kernel[1] += p.active[i] and p.y[i] > cut
-            else:
-                continue
-            x, y = p.x[i], p.y[i]
-            acc[cl, kj, 0] += 1
-            acc[cl, kj, 1] += x
-            acc[cl, kj, 2] += y
-            acc[cl, kj, 3] += p.c[i]
-            acc[cl, kj, 4] += p.d[i]
-            acc[cl, kj, 5] += p.active[i]
-            acc[cl, kj, 6] += abs(x - y)
-        right[0] += n
+            member = in_party(s)
+            stratum = p.stratum[i]
+            cl = stratum if member else (4 if s == NONPARTY else 5)
+            x, y, d, active = p.x[i], p.y[i], p.d[i], p.active[i]
+            n += member
+            sd += d if member else 0.0
+            sa += member & active
+            right += member & (x < -cut)
+            worker = member & (stratum == WORKER)
+            workers += worker
+            left += worker & active & (y > cut)
+            row = acc[cl, kj]
+            row[0] += 1
+            row[1] += x
+            row[2] += y
+            row[3] += p.c[i]
+            row[4] += d
+            row[5] += active
+            row[6] += abs(x - y)
+        members += n
         if n > 0:
             q1[classify(sd / n, sa / n, cuts[0], cuts[1], cuts[2])] += 1
     sums = np.zeros((9, 7))  # the groups: members by stratum, non-party, members by kind
@@ -103,10 +104,12 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
                 sums[cl, f] += acc[cl, kj, f]
                 if cl < 4:
                     sums[5 + kj, f] += acc[cl, kj, f]
-    return sums, statuses, q1, cadres, kernel, right, cohort
+    kernel = np.array([workers, left], np.float64)
+    rights = np.array([members, right], np.float64)
+    return sums, statuses, q1, cadres, kernel, rights, cohort
 
 
-@kernel
+@compiled
 def snapshot(p, start, cuts):
     m = start.size - 1
     out = np.zeros((m, 7))  # size, members, mean d, active share, mean x, mean y, enforcers

@@ -29,14 +29,14 @@ import math
 import numpy as np
 
 from thermidor.model.cells import in_party, present
-from thermidor.model.jit import kernel
+from thermidor.model.jit import compiled
 from thermidor.model.state import FUNCTIONARY, State
 from thermidor.scenario.schema import Scenario
 
 ROUNDING = {"floor": 0, "continuous": 1, "round": 2}
 
 
-@kernel
+@compiled
 def arrest_probability(k: float, e: float, others: float, rounding: int) -> float:
     """Epstein's P = 1 - exp(-k rounding(E / (1 + A))), A the other actives."""
     ratio = e / (1.0 + others)
@@ -47,7 +47,7 @@ def arrest_probability(k: float, e: float, others: float, rounding: int) -> floa
     return 1.0 - math.exp(-k * ratio)
 
 
-@kernel
+@compiled
 def activate(p, start, k, threshold, rounding, pull_left, pull_right):
     for j in range(start.size - 1):
         a, b = start[j], start[j + 1]

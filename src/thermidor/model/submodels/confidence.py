@@ -31,12 +31,12 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.model.cells import present
-from thermidor.model.jit import kernel
+from thermidor.model.jit import compiled
 from thermidor.model.state import NO_ORG, State
 from thermidor.scenario.schema import Scenario
 
 
-@kernel
+@compiled
 def update(p, start, arrests, cred, step, line_start, gain, rep_loss, exp_loss, relax, confident):
     """Move every present person's c; return per organisation (heard, heard by the confident)."""
     heard_n = np.zeros(cred.size)

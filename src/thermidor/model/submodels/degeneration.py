@@ -23,12 +23,12 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.model.cells import in_party, present
-from thermidor.model.jit import kernel
+from thermidor.model.jit import compiled
 from thermidor.model.state import NONPARTY, STRATA, State
 from thermidor.scenario.schema import CELL_KINDS, Scenario
 
 
-@kernel
+@compiled
 def degenerate(p, start, kind, oppression, privilege, exposure, K, cut, rates, drift):
     r_priv, r_exp, r_opp, r_ctrl = rates
     d, x = p.d, p.x
@@ -37,18 +37,21 @@ def degenerate(p, start, kind, oppression, privilege, exposure, K, cut, rates, d
         n = 0
         left = 0
         for i in range(a, b):
-            if in_party(p.status[i]):
-                n += 1
-                left += p.active[i] and p.y[i] > cut
+            member = in_party(p.status[i])
+            n += member
+            left += member & p.active[i] & (p.y[i] > cut)
         control = left / n if n > 0 else 0.0
         push_cell = r_exp * K * exposure[kind[j]] + r_opp * oppression[j]
         for i in range(a, b):
-            if not present(p.status[i]):
-                continue
-            priv = privilege[4] if p.status[i] == NONPARTY else privilege[p.stratum[i]]
-            v = d[i] + (r_priv * priv + push_cell) * (1.0 - d[i]) - r_ctrl * control * d[i]
-            d[i] = min(1.0, max(0.0, v))
-            x[i] -= drift * d[i] * (x[i] + 1.0)
+            s = p.status[i]
+            priv = privilege[4] if s == NONPARTY else privilege[p.stratum[i]]
+            di = d[i]
+            new = min(
+                1.0, max(0.0, di + (r_priv * priv + push_cell) * (1.0 - di) - r_ctrl * control * di)
+            )
+            here = present(s)  # the exiled keep their d and x
+            d[i] = new if here else di
+            x[i] = x[i] - drift * new * (x[i] + 1.0) if here else x[i]
 
 
 def step(state: State, sc: Scenario) -> None:

@@ -24,12 +24,12 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.model.cells import in_party
-from thermidor.model.jit import kernel
+from thermidor.model.jit import compiled
 from thermidor.model.state import FUNCTIONARY, State
 from thermidor.scenario.schema import Scenario
 
 
-@kernel
+@compiled
 def express(p, start, appointed, regime, w_enf, w_app, relief, oppression, line, margin, rounds):
     """Each cell's oppression, then the threshold rule iterated; writes oppression and p.y."""
     x, y, tau, status = p.x, p.y, p.tau, p.status

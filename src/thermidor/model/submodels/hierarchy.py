@@ -19,12 +19,12 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.model.cells import in_party
-from thermidor.model.jit import kernel
+from thermidor.model.jit import compiled
 from thermidor.model.state import CENTRE, LEFT, RIGHT, State
 from thermidor.scenario.schema import Scenario
 
 
-@kernel
+@compiled
 def cell_votes(p, start, cut, incumbent, out):
     for j in range(start.size - 1):
         n = 0

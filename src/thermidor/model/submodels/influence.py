@@ -25,12 +25,12 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.model.cells import in_party, present
-from thermidor.model.jit import kernel
+from thermidor.model.jit import compiled
 from thermidor.model.state import NO_ORG, State
 from thermidor.scenario.schema import Scenario
 
 
-@kernel
+@compiled
 def listen(xi, ui, xj, uj, mu, bounded):
     """The new (x_i, u_i) of a listener i who hears stance xj said with uncertainty uj."""
     if bounded:
@@ -44,7 +44,7 @@ def listen(xi, ui, xj, uj, mu, bounded):
     return xi, ui
 
 
-@kernel
+@compiled
 def pick(rng, weights, n):
     """An index in 0..n-1 drawn with probability proportional to weights[:n] (total > 0)."""
     total = 0.0
@@ -58,7 +58,7 @@ def pick(rng, weights, n):
     return n - 1
 
 
-@kernel
+@compiled
 def exchange(rng, p, start, effort, letters, works, contacts, cadre_u, mu, bounded):
     x, y, u, org, status = p.x, p.y, p.u, p.org, p.status
     widest = np.max(np.diff(start)) if start.size > 1 else 0

@@ -23,16 +23,39 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.model.cells import apparatus_mean, kernel_left_share
-from thermidor.model.state import State
+from thermidor.model.cells import in_party
+from thermidor.model.jit import compiled
+from thermidor.model.state import FUNCTIONARY, WORKER, State
 from thermidor.scenario.schema import Scenario
+
+
+@compiled
+def aggregates(p, cut):
+    """One pass: the kernel's active Left share and the apparatus' mean stance x_app."""
+    workers = 0
+    left = 0
+    functionaries = 0
+    x_app = 0.0
+    for i in range(p.status.size):
+        member = in_party(p.status[i])
+        worker = member & (p.stratum[i] == WORKER)
+        workers += worker
+        left += worker & p.active[i] & (p.y[i] > cut)
+        apparatus = member & (p.stratum[i] == FUNCTIONARY)
+        functionaries += apparatus
+        x_app += p.x[i] if apparatus else 0.0
+    return (
+        left / workers if workers > 0 else 0.0,
+        x_app / functionaries if functionaries > 0 else 0.0,
+    )
 
 
 def step(state: State, sc: Scenario) -> None:
     p, m, ps = sc.leadership, state.macro, state.persons
-    mass = p.mass_weight * kernel_left_share(ps, p.stance_cut)
+    left, x_app = aggregates(ps, p.stance_cut)
+    mass = p.mass_weight * left
     threat = p.threat_weight * max(0.0, 1.0 - m.grain)
-    drift = p.drift_weight * (apparatus_mean(ps, ps.x) - m.line)
+    drift = p.drift_weight * (x_app - m.line)
     m.drivers = {"mass": mass, "threat": threat, "drift": drift}
     pressure = mass + threat + drift
     camp = m.campaigns

@@ -17,17 +17,17 @@ A purge of share s over n weeks has purge_rate 1 - (1 - s)^(1/n) (S1).
 from __future__ import annotations
 
 from thermidor.model.cells import in_party
-from thermidor.model.jit import kernel
+from thermidor.model.jit import compiled
 from thermidor.model.state import EXPELLED, FUNCTIONARY, MEMBER, NO_ORG, NONPARTY, State
 from thermidor.scenario.schema import Scenario
 
 
-@kernel
+@compiled
 def purge_weight(p, i, w_d, w_dis, line, margin) -> float:
     return 1.0 + w_d * p.d[i] + (w_dis if abs(p.y[i] - line) > margin else 0.0)
 
 
-@kernel
+@compiled
 def flows(rng, p, recruit, attrition, purge, w_d, w_dis, line, margin):
     status = p.status
     total_w = 0.0

@@ -18,12 +18,12 @@ from __future__ import annotations
 import math
 
 from thermidor.model.cells import apparatus_mean, in_party
-from thermidor.model.jit import kernel
+from thermidor.model.jit import compiled
 from thermidor.model.state import CONSOLIDATION, LEFT, OPEN, REFORM, THERMIDOR, State
 from thermidor.scenario.schema import Scenario
 
 
-@kernel
+@compiled
 def right_share(p, cut) -> float:
     n = 0
     k = 0

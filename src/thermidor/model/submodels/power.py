@@ -24,16 +24,16 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.model.cells import in_party, present
-from thermidor.model.jit import kernel
+from thermidor.model.jit import compiled
 from thermidor.model.state import FUNCTIONARY, LEFT, RIGHT, WORKER, State
 from thermidor.scenario.schema import Scenario
 
 
-@kernel
+@compiled
 def aggregates(p, cut):
     """One pass: (kernel, d_app, a_w) as defined above."""
     kernel_n = 0
-    kernel = 0
+    left = 0
     app_n = 0
     app_d = 0.0
     workers = 0
@@ -43,7 +43,7 @@ def aggregates(p, cut):
         if p.stratum[i] == WORKER:
             if in_party(s):
                 kernel_n += 1
-                kernel += p.active[i] and p.y[i] > cut
+                left += p.active[i] and p.y[i] > cut
             if present(s):
                 workers += 1
                 active += p.active[i]
@@ -51,7 +51,7 @@ def aggregates(p, cut):
             app_n += 1
             app_d += p.d[i]
     return (
-        kernel / kernel_n if kernel_n > 0 else 0.0,
+        left / kernel_n if kernel_n > 0 else 0.0,
         app_d / app_n if app_n > 0 else 0.0,
         active / workers if workers > 0 else 0.0,
     )
@@ -59,12 +59,12 @@ def aggregates(p, cut):
 
 def step(state: State, sc: Scenario) -> None:
     p, m, ps = sc.power, state.macro, state.persons
-    kernel, d_app, a_w = aggregates(ps, sc.leadership.stance_cut)
+    left, d_app, a_w = aggregates(ps, sc.leadership.stance_cut)
     cc = (m.cc_holder == LEFT) - (m.cc_holder == RIGHT)
     pi = m.pi
     pi += (
         p.bistability * pi * (1 - pi) * (pi - p.pi_unstable)
-        + p.kernel_weight * (kernel - p.kernel_reference)
+        + p.kernel_weight * (left - p.kernel_reference)
         + p.cc_weight * cc
         - p.degeneration_weight * m.K * d_app
     )

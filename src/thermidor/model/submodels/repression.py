@@ -26,12 +26,12 @@ from __future__ import annotations
 import math
 
 from thermidor.model.cells import in_party
-from thermidor.model.jit import kernel
+from thermidor.model.jit import compiled
 from thermidor.model.state import CAPITULATED, EXILED, EXPELLED, FUNCTIONARY, NO_ORG, State
 from thermidor.scenario.schema import Scenario
 
 
-@kernel
+@compiled
 def repress(rng, p, start, arrests, rate, line, margin, cut, exile, capitulation, step):
     share_exiled, wmin, wmax = exile
     cap_base, cap_iso, cap_left = capitulation
