@@ -86,14 +86,13 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
             worker = member & (stratum == WORKER)
             workers += worker
             left += worker & active & (y > cut)
-            row = acc[cl, kj]
-            row[0] += 1
-            row[1] += x
-            row[2] += y
-            row[3] += p.c[i]
-            row[4] += d
-            row[5] += active
-            row[6] += abs(x - y)
+            acc[cl, kj, 0] += 1
+            acc[cl, kj, 1] += x
+            acc[cl, kj, 2] += y
+            acc[cl, kj, 3] += p.c[i]
+            acc[cl, kj, 4] += d
+            acc[cl, kj, 5] += active
+            acc[cl, kj, 6] += abs(x - y)
         members += n
         if n > 0:
             q1[classify(sd / n, sa / n, cuts[0], cuts[1], cuts[2])] += 1
