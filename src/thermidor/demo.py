@@ -42,7 +42,7 @@ out = Console(soft_wrap=True)
 
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="where everything goes")] = Path("demo"),
-    runs: Annotated[int, typer.Option(help="runs per scenario")] = 30,
+    runs: Annotated[int, typer.Option(help="runs per scenario")] = 40,
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
     sensitivity_scale: Annotated[float, typer.Option(help="scale of the sensitivity runs")] = 0.001,
 ) -> None:
