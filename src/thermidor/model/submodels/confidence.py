@@ -44,10 +44,12 @@ def update(p, start, arrests, cred, step, line_start, gain, rep_loss, exp_loss, 
     c = p.c
     for j in range(start.size - 1):
         a, b = start[j], start[j + 1]
-        n = 0
-        for i in range(a, b):
-            n += present(p.status[i])
-        hit = arrests[j] / n if n > 0 else 0.0
+        hit = 0.0
+        if arrests[j] > 0:  # expulsions are rare: count the cell only when there were some
+            n = 0
+            for i in range(a, b):
+                n += present(p.status[i])
+            hit = arrests[j] / n if n > 0 else 0.0
         for i in range(a, b):
             if not present(p.status[i]):
                 continue
