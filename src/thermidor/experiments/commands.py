@@ -21,6 +21,7 @@ from thermidor.errors import InputError
 from thermidor.experiments import api, manifest, query
 from thermidor.experiments.handle import Experiment
 from thermidor.experiments.merge import merge as merge_shards
+from thermidor.experiments.plan import Plan
 from thermidor.experiments.status import status as experiment_status
 
 out = Console(soft_wrap=True)
@@ -87,6 +88,32 @@ def _interrupted(path: Path) -> None:
     raise typer.Exit(130)
 
 
+def _execute(
+    plan: Plan,
+    out_dir: Path,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    connect_timeout: float,
+    quiet: bool,
+    what: str,
+) -> None:
+    """Run (or resume) `plan` in `out_dir`, then say what was done; Ctrl-C keeps finished runs."""
+    try:
+        exp = api.run(
+            plan,
+            out_dir,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            connect_timeout=connect_timeout,
+            progress=not quiet,
+        )
+    except KeyboardInterrupt:
+        _interrupted(out_dir)
+    _finish(exp, what)
+
+
 def ensemble(
     scenario: Scenario,
     runs: Annotated[int, typer.Option(help="number of runs")],
@@ -103,19 +130,8 @@ def ensemble(
 ) -> None:
     """Run an ensemble: RUNS runs of one scenario (run i: SeedSequence(seed, spawn_key=(i,)))."""
     plan = api.ensemble_plan(scenario, runs, seed=seed, weeks=weeks, overrides=set_, shard=shard)
-    try:
-        exp = api.run(
-            plan,
-            out_dir,
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
-            connect_timeout=connect_timeout,
-            progress=not quiet,
-        )
-    except KeyboardInterrupt:
-        _interrupted(out_dir)
-    _finish(exp, f"ensemble {plan.scenario.name}")
+    what = f"ensemble {plan.scenario.name}"
+    _execute(plan, out_dir, executor, workers, scheduler, connect_timeout, quiet, what)
 
 
 def sweep(
@@ -159,20 +175,8 @@ def sweep(
         overrides=set_,
         shard=shard,
     )
-    try:
-        exp = api.run(
-            plan,
-            out_dir,
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
-            connect_timeout=connect_timeout,
-            progress=not quiet,
-        )
-    except KeyboardInterrupt:
-        _interrupted(out_dir)
-    assert plan.design is not None
-    _finish(exp, f"sweep {plan.scenario.name} ({plan.design.name}, {plan.n_points} points)")
+    what = f"sweep {plan.scenario.name} ({design}, {plan.n_points} points)"
+    _execute(plan, out_dir, executor, workers, scheduler, connect_timeout, quiet, what)
 
 
 def merge(
