@@ -32,16 +32,16 @@ from thermidor.scenario.schema import Scenario
 
 @compiled
 def listen(xi, ui, xj, uj, mu, bounded):
-    """The new (x_i, u_i) of a listener i who hears stance xj said with uncertainty uj."""
+    """The new (x_i, u_i) of a listener i who hears stance xj said with uncertainty uj.
+
+    Written without a branch on the data (a weight of 0 leaves x_i and u_i exactly as they are):
+    whether i is moved is a coin toss the processor cannot predict."""
     if bounded:
-        if abs(xj - xi) < ui:
-            return xi + mu * (xj - xi), ui
-        return xi, ui
+        w = mu if abs(xj - xi) < ui else 0.0
+        return xi + w * (xj - xi), ui
     overlap = min(xi + ui, xj + uj) - max(xi - ui, xj - uj)
-    if overlap > uj:
-        w = mu * (overlap / uj - 1.0)
-        return xi + w * (xj - xi), ui + w * (uj - ui)
-    return xi, ui
+    w = max(mu * (overlap / uj - 1.0), 0.0)  # > 0 exactly when overlap > uj
+    return xi + w * (xj - xi), ui + w * (uj - ui)
 
 
 @compiled
