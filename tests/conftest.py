@@ -32,6 +32,7 @@ from thermidor.model.state import (
     Persons,
     State,
 )
+from thermidor.model.streams import stream_key
 from thermidor.scenario import Scenario, load_scenario
 
 # defaults of the person arrays in `build_state`: (dtype, value)
@@ -140,6 +141,7 @@ def build_state(
         macro=m,
         orgs=organisations,
         rng=np.random.default_rng(np.random.SeedSequence(seed)),
+        key=stream_key(seed),
     )
 
 

@@ -25,6 +25,7 @@ from thermidor.model.state import (
     Persons,
     State,
 )
+from thermidor.model.streams import stream_key
 from thermidor.scenario.schema import CELL_KINDS, Scenario, StratumSpec
 
 
@@ -194,4 +195,5 @@ def initial_state(sc: Scenario, seed: int | np.random.SeedSequence) -> State:
         bloc_alive=np.zeros(n_orgs, np.bool_),
         bloc_split_week=np.full(n_orgs, -1, np.int32),
     )
-    return State(persons=persons, cells=cells, macro=macro, orgs=orgs, rng=rng)
+    key = stream_key(ss)
+    return State(persons=persons, cells=cells, macro=macro, orgs=orgs, rng=rng, key=key)

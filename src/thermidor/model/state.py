@@ -133,7 +133,8 @@ class State:
     cells: Cells
     macro: Macro
     orgs: Organisations
-    rng: np.random.Generator
+    rng: np.random.Generator  # draws the initial state
+    key: np.uint64 = np.uint64(0)  # the weekly draws' streams (model/streams.py)
 
     @property
     def n_persons(self) -> int:

@@ -59,6 +59,7 @@ class ReferenceModel(mesa.Model):
         super().__init__(rng=seed)
         init = initial_state(scenario, seed)
         self.rng = init.rng  # the generator of `SeedSequence(seed)`, after the initial draw
+        self.key = init.key  # the streams of the weekly draws (thermidor.model.streams)
         self.sc = scenario  # `scenario` is taken: Mesa 3.5 has its own Scenario
         self.seed = seed
         self._macro(init.macro)

@@ -13,6 +13,7 @@ import math
 from typing import TYPE_CHECKING
 
 from thermidor.model.calendar import week_of
+from thermidor.model.streams import BLOC_SPLIT, uniform_py
 from thermidor.reference.agents import (
     CAPITULATED,
     CENTRE,
@@ -161,7 +162,8 @@ def q7_blocs(model: ReferenceModel) -> None:
         b = a.partner
         if b is None or b.index < a.index or not a.bloc_alive:
             continue  # each bloc once, from its first organisation
-        if clash and model.rng.random() < 1.0 - math.exp(-p.split_rate * a.bloc_distance):
+        split = 1.0 - math.exp(-p.split_rate * a.bloc_distance)
+        if clash and uniform_py(model.key, model.week, BLOC_SPLIT, a.index) < split:
             a.bloc_alive = b.bloc_alive = False
             a.bloc_split_week = b.bloc_split_week = model.week
         else:

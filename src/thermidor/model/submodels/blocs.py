@@ -19,6 +19,7 @@ import math
 
 from thermidor.model.calendar import week_of
 from thermidor.model.state import State
+from thermidor.model.streams import BLOC_SPLIT, uniform
 from thermidor.scenario.schema import Scenario
 
 
@@ -37,7 +38,8 @@ def step(state: State, sc: Scenario) -> None:
         b = orgs.bloc_partner[a]
         if b < a or not orgs.bloc_alive[a]:
             continue
-        if clash and state.rng.random() < 1.0 - math.exp(-p.split_rate * orgs.bloc_distance[a]):
+        split = 1.0 - math.exp(-p.split_rate * orgs.bloc_distance[a])
+        if clash and uniform(state.key, m.week, BLOC_SPLIT, a, 0) < split:
             orgs.bloc_alive[[a, b]] = False
             orgs.bloc_split_week[[a, b]] = m.week
         else:
