@@ -85,7 +85,7 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
             right += member & (x < -cut)
             worker = member & (stratum == WORKER)
             workers += worker
-            left += worker & active & (y > cut)
+            left += worker & active & (x > cut)
             acc[cl, kj, 0] += 1
             acc[cl, kj, 1] += x
             acc[cl, kj, 2] += y

@@ -78,7 +78,7 @@ def observe(model: ReferenceModel) -> dict:
         "expelled": status_count[EXPELLED],
         "exiled": status_count[EXILED],
         "capitulated": status_count[CAPITULATED],
-        "kernel_left_active": mean([q.active and q.y > cut for q in workers]),
+        "kernel_left_active": mean([q.active and q.x > cut for q in workers]),
         "right_share": mean([q.x < -cut for q in party]),
         "q5_moved_left": mean([q.x > q.x0 + ob.moved_left for q in cohort]),
     }

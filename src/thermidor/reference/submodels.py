@@ -52,10 +52,10 @@ def sign(v: float) -> float:
 
 
 def kernel_left_share(model: ReferenceModel) -> float:
-    """Share of worker members who are active and say a stance on the Left (y > stance_cut)."""
+    """The kernel: share of worker members who are active and privately on the Left (x > cut)."""
     cut = model.sc.leadership.stance_cut
     workers = [p for p in model.persons if p.stratum == "worker" and p.in_party]
-    left = [p for p in workers if p.active and p.y > cut]
+    left = [p for p in workers if p.active and p.x > cut]
     return len(left) / len(workers) if workers else 0.0
 
 
@@ -372,7 +372,7 @@ def s8_degeneration(model: ReferenceModel) -> None:
     p, cut = sc.degeneration, sc.leadership.stance_cut
     for cell in model.cells:
         party = cell.party()
-        left = sum(1 for q in party if q.active and q.y > cut)
+        left = sum(1 for q in party if q.active and q.x > cut)
         control = left / len(party) if party else 0.0
         push_cell = (
             p.exposure_rate * model.K * getattr(p.exposure, cell.kind)

@@ -14,7 +14,7 @@ For each present person i of cell j (kind k):
             + oppression_rate * oppression_j) (1 - d_i) - control_rate * control_j * d_i
     x_i -= stance_drift * d_i * (x_i + 1)       the degenerated drift to the proprietor's line
 
-control_j is the share of the cell's members who are active and say a Left stance (y > cut);
+control_j is the share of the cell's members who are active and privately on the Left (x > cut);
 privilege_s is the person's stratum's (the non-party spec's for non-party persons).
 """
 
@@ -39,7 +39,7 @@ def degenerate(p, start, kind, oppression, privilege, exposure, K, cut, rates, d
         for i in range(a, b):
             member = in_party(p.status[i])
             n += member
-            left += member & p.active[i] & (p.y[i] > cut)
+            left += member & p.active[i] & (p.x[i] > cut)
         control = left / n if n > 0 else 0.0
         push_cell = r_exp * K * exposure[kind[j]] + r_opp * oppression[j]
         for i in range(a, b):

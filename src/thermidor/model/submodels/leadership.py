@@ -9,7 +9,7 @@ collective switching).
 
     pressure = mass_weight * kernel + threat_weight * max(0, 1 - grain)
                + drift_weight * (x_app - line)
-    kernel   = share of worker members active and saying a Left stance, y > stance_cut (S5, S4)
+    kernel   = share of worker members active and privately on the Left, x > stance_cut (S5)
     x_app    = mean private stance of the party apparatus, which degeneration pulls to the
                Right (S8): without the masses and the threat the line drifts with it
 
@@ -40,7 +40,7 @@ def aggregates(p, cut):
         member = in_party(p.status[i])
         worker = member & (p.stratum[i] == WORKER)
         workers += worker
-        left += worker & p.active[i] & (p.y[i] > cut)
+        left += worker & p.active[i] & (p.x[i] > cut)
         apparatus = member & (p.stratum[i] == FUNCTIONARY)
         functionaries += apparatus
         x_app += p.x[i] if apparatus else 0.0

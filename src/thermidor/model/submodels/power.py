@@ -14,7 +14,8 @@ Nonlinear Dynamics and Chaos, ch. 3).
             - degeneration_weight K d_app
     beta += beta_growth (1 - a_w)(1 - a_p)(1 - beta) - beta_decay (a_w + a_p) beta
 
-kernel: worker members active and saying a Left stance (y > stance_cut); d_app: the party apparatus'
+kernel: worker members active and privately on the Left (x > stance_cut): what they do, not what
+they repeat in public; d_app: the party apparatus'
 mean degeneration; a_w: the active share of all workers present (members and non-party); a_p: the
 proprietor's activity, K max(0, 1 - grain) (the grain strike).
 """
@@ -43,7 +44,7 @@ def aggregates(p, cut):
         if p.stratum[i] == WORKER:
             if in_party(s):
                 kernel_n += 1
-                left += p.active[i] and p.y[i] > cut
+                left += p.active[i] and p.x[i] > cut
             if present(s):
                 workers += 1
                 active += p.active[i]
