@@ -374,7 +374,10 @@ def test_answer_json(dirs: dict[str, Path]) -> None:
     code, text, stderr = cli("answer", path, "--json")
     assert code == 0, stderr
     a = json.loads(text)
-    assert list(a) == list(QUESTIONS)
+    assert list(a) == [*QUESTIONS, "thresholds"]
+    curves = pd.DataFrame(a["thresholds"])  # each outcome's curve over its threshold
+    assert set(curves.outcome) == {"Thermidor", "reform", "bureaucratic consolidation"}
+    assert ((curves.p >= 0) & (curves.p <= curves.p_high) & (curves.p_high <= 1)).all()
     for q in QUESTIONS:
         assert a[q]["runs"] == RUNS and a[q]["question"] == QUESTIONS[q]
         assert [m["column"] for m in a[q]["measures"]] == [c for qq, c, _ in MEASURES if qq == q]

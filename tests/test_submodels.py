@@ -852,29 +852,30 @@ def test_s10_purge_takes_about_the_share_asked() -> None:
 # --- S11 hierarchy ------------------------------------------------------------------------
 
 
-def test_s11_elect_ties_go_to_the_incumbent() -> None:
-    """Galam's rule in groups of 4: a challenger needs a strict majority; ties and pluralities
-    keep the incumbent."""
-    v = np.array
-    i8 = np.int8
-    L, R, C = LEFT, RIGHT, CENTRE
-    assert hierarchy.elect(v([L, L, R, R], i8), 4, C).tolist() == [C]
-    assert hierarchy.elect(v([L, L, R, R], i8), 4, R).tolist() == [R]
-    assert hierarchy.elect(v([L, L, C, C], i8), 4, C).tolist() == [C]
-    assert hierarchy.elect(v([L, L, R, C], i8), 4, C).tolist() == [C]
-    assert hierarchy.elect(v([L, L, L, R], i8), 4, C).tolist() == [L]
-    assert hierarchy.elect(v([R, R, R, C, L, L, L, L], i8), 4, C).tolist() == [R, L]
-    # an incomplete last group is padded with the incumbent
-    assert hierarchy.elect(v([L, L, L, L, L, L], i8), 4, C).tolist() == [L, C]
+def test_s11_a_cell_elects_by_a_qualified_majority_of_dissenters() -> None:
+    """Hand-computed cells of 4 members, no appointment (theta = 1/2), line 0, dissent margin and
+    stance cut 0.2 (`tiny`): 2 of 4 saying Left is a tie and the delegate stays the incumbent's;
+    3 of 4 take it; with appointment 0.6 (theta = 0.8) 3 of 4 (0.75) are not enough."""
+    y = [0.9, 0.9, 0.0, 0.0] + [0.9, 0.9, 0.9, 0.0] + [0.9, 0.9, -0.9, -0.9]
+    for appointed, votes in ((0.0, [CENTRE, LEFT, CENTRE]), (0.6, [CENTRE, CENTRE, CENTRE])):
+        sc = scenario(f"hierarchy.appointed={appointed}")
+        state = build_state([4, 4, 4], y=np.array(y), macro={"line": 0.0})
+        state.macro.week = 4
+        hierarchy.step(state, sc)
+        assert state.cells.vote.tolist() == votes, appointed
 
 
-def test_s11_left_wins_the_cc_when_all_cells_vote_left() -> None:
-    """All cells Left and no appointed posts: the Left holds the CC, as it does one level down;
-    with every post appointed the incumbent keeps it."""
-    rng = np.random.default_rng(0)
-    votes = np.full(64, LEFT, np.int8)
-    assert hierarchy.climb(votes, 4, 0.0, CENTRE, rng) == (LEFT, 1.0)
-    assert hierarchy.climb(votes, 4, 1.0, CENTRE, rng)[0] == CENTRE
+def test_s11_following_the_line_is_centre() -> None:
+    """Every member repeating a line far on the Left (y = line = 0.9) is Centre: the delegates
+    stay the incumbent's and the Left gets no seat; 0.1 beyond the line is not dissent either
+    (margin 0.2), 0.3 beyond it is."""
+    sc = scenario("hierarchy.appointed=0")
+    for offset, vote in ((0.0, CENTRE), (0.1, CENTRE), (0.3, LEFT)):
+        state = build_state([5] * 8, y=0.6 + offset, macro={"line": 0.6})
+        state.macro.week = 4
+        hierarchy.step(state, sc)
+        assert (state.cells.vote == vote).all(), offset
+        assert state.macro.cc_holder == vote
 
 
 def test_s11_elections_only_every_few_weeks() -> None:
@@ -918,22 +919,38 @@ def test_s12_pi_is_bistable(pi0: float, rises: bool) -> None:
     assert (steps > 0).all() if rises else (steps < 0).all()
 
 
-def test_s12_an_active_left_kernel_raises_pi() -> None:
-    """An active, Left-speaking proletarian kernel pushes pi up; a passive one lets it fall
-    (kernel below kernel_reference)."""
+def test_s12_pi_moves_with_the_kernel_against_the_first_weeks() -> None:
+    """The kernel's reference is the kernel of the first week (kernel_reference = 1): a kernel
+    that holds leaves pi where it is; one that grows (every worker active and privately Left)
+    pushes pi up by kernel_weight (1 - 0.5) = 0.025 a week, one that dies lets it fall by 0.025."""
     sc = scenario(
         "power.bistability=0",
         "power.cc_weight=0",
         "power.degeneration_weight=0",
         "power.kernel_weight=0.05",
-        "power.kernel_reference=0.03",
     )
-    moves = []
-    for active in (True, False):
-        state = build_state([20], y=0.9, active=active, macro={"pi": 0.5})
+    half = np.arange(20) < 10
+    for active, move in ((half, 0.0), (True, 0.025), (False, -0.025)):
+        state = build_state([20], x=0.9, active=half, macro={"pi": 0.5})
+        power.step(state, sc)  # the first week: kernel0 = 0.5
+        assert state.macro.kernel0 == 0.5 and state.macro.pi == 0.5
+        state.persons.active[:] = active
         power.step(state, sc)
-        moves.append(state.macro.pi - 0.5)
-    assert moves[0] > 0 > moves[1]
+        assert state.macro.pi - 0.5 == pytest.approx(move, abs=1e-12), active
+
+
+def test_s12_beta_settles_at_its_passive_equilibrium() -> None:
+    """With the classes' activity held (a quarter of the workers active, grain 1 so a_p = 0),
+    beta goes to beta* = g (1 - a) / (g (1 - a) + delta a) = 0.6 (g = 0.01, delta = 0.02,
+    a = 0.25), which S12 keeps as beta_star, and as beta_star0 from the first week."""
+    sc = scenario("power.beta_growth=0.01", "power.beta_decay=0.02")
+    state = build_state([20], active=np.arange(20) < 5, macro={"beta": 0.9, "grain": 1.0, "K": 0.2})
+    for _ in range(2000):
+        power.step(state, sc)
+    expected = 0.01 * 0.75 / (0.01 * 0.75 + 0.02 * 0.25)
+    assert state.macro.beta == pytest.approx(expected, abs=1e-9)
+    assert state.macro.beta_star == pytest.approx(expected, abs=1e-12)
+    assert state.macro.beta_star0 == state.macro.beta_star
 
 
 def test_s12_beta_grows_while_both_classes_are_passive() -> None:
@@ -987,16 +1004,23 @@ def test_s13_no_thermidor_in_full_runs_while_pi_is_held_high() -> None:
 
 
 def test_s13_outcomes_are_absorbing_and_consolidation_needs_its_weeks() -> None:
-    """beta above the cut for consolidation_weeks running gives consolidation in that week;
-    a later week changes nothing."""
-    sc = scenario("outcome.consolidation_beta=0.8", "outcome.consolidation_weeks=5")
-    state = build_state([10], macro={"pi": 0.5, "beta": 0.9})
-    for w in range(1, 10):
-        state.macro.week = w
-        outcome.step(state, sc)
-        expected = CONSOLIDATION if w >= 5 else OPEN
-        assert state.macro.outcome == expected
-    assert state.macro.outcome_week == 5
+    """beta above the level for consolidation_weeks running gives consolidation in that week;
+    a later week changes nothing. The level is beta_star0 + consolidation_margin (0.85 + 0.05
+    here: beta 0.89 is not enough, 0.91 is), or an absolute consolidation_beta if given."""
+    cases = (
+        (["outcome.consolidation_margin=0.05"], 0.89, None),
+        (["outcome.consolidation_margin=0.05"], 0.91, 5),
+        (["outcome.consolidation_beta=0.8"], 0.81, 5),
+    )
+    for overrides, beta, week in cases:
+        sc = scenario(*overrides, "outcome.consolidation_weeks=5")
+        state = build_state([10], macro={"pi": 0.5, "beta": beta, "beta_star0": 0.85})
+        for w in range(1, 10):
+            state.macro.week = w
+            outcome.step(state, sc)
+            expected = CONSOLIDATION if week is not None and w >= week else OPEN
+            assert state.macro.outcome == expected, (overrides, beta, w)
+        assert state.macro.outcome_week == (week if week is not None else -1)
 
 
 # --- Q7 blocs -----------------------------------------------------------------------------

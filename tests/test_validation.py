@@ -3,7 +3,7 @@
 Every check runs one submodel through the public API, with every other submodel switched off
 (`<section>.enabled = false`, `events = false`; S4 switched off means y = x), on a hand-built
 state (one cell of N persons, arrays set by the test) stepped with `thermidor.model.schedule.week`,
-or calls the submodel's kernel (`arrest_probability`, `elect`, `climb`) directly. Seeds are fixed;
+or calls the submodel's kernel (`arrest_probability`, `tail`, `climb`) directly. Seeds are fixed;
 every tolerance is derived in a comment from the sampling error (z standard errors) or from a
 stated discretisation bound. `docs/validation.md` lists each check with the figures measured, and
 `benchmarks/validation_report.py` prints that table from the `measure_*` functions below.
@@ -27,11 +27,12 @@ from thermidor.model.state import (
     EXILED,
     FUNCTIONARY,
     LEFT,
+    RIGHT,
     WORKER,
     State,
 )
 from thermidor.model.submodels.activation import ROUNDING, arrest_probability
-from thermidor.model.submodels.hierarchy import climb, elect
+from thermidor.model.submodels.hierarchy import cc_holder, climb, tail
 from thermidor.scenario import Scenario, load_scenario
 
 pytestmark = pytest.mark.validation
@@ -506,14 +507,23 @@ GALAM_PUBLISHED = (0.3125, 0.093, 0.003)  # from 0.5, levels 1, 2, 3 (Galam's ro
 GALAM_LEAVES = 4**11
 
 
+def group_rule(votes: np.ndarray, g: int = 4, theta: float = 0.5) -> np.ndarray:
+    """Galam's rule on real votes, consecutive groups of g: the Left (the challenger) takes a
+    group's post with more than theta g of its votes, else the Centre (the incumbent) keeps it.
+    S11 applies it to a cell's members and, through its mean over random groups (`tail`), to
+    every level above the cells."""
+    left = (votes.reshape(-1, g) == LEFT).sum(axis=1)
+    return np.where(left > theta * g, LEFT, CENTRE).astype(np.int8)
+
+
 def measure_galam_levels(p: float = 0.5, levels: int = 3, seed: int = 11) -> list[float]:
-    """The Left (challenger) share at each level of `elect` over 4^11 random cell votes, Left
-    with probability p, the incumbent (Centre) otherwise."""
+    """The Left (challenger) share at each level of the group rule over 4^11 random cell votes,
+    Left with probability p, the incumbent (Centre) otherwise."""
     rng = np.random.default_rng(seed)
     votes = np.where(rng.random(GALAM_LEAVES) < p, LEFT, CENTRE).astype(np.int8)
     shares = []
     for _ in range(levels):
-        votes = elect(votes, 4, CENTRE)
+        votes = group_rule(votes)
         shares.append(float(np.mean(votes == LEFT)))
     return shares
 
@@ -521,7 +531,8 @@ def measure_galam_levels(p: float = 0.5, levels: int = 3, seed: int = 11) -> lis
 def test_galam_levels_from_half() -> None:
     """Galam, J. Stat. Phys. 61 (1990) 943 and arXiv:physics/0703081: groups of 4, ties to the
     incumbent, the challenger's share p goes to p^4 + 4 p^3 (1 - p) per level; from 0.5:
-    0.3125, 0.0934, 0.0030.
+    0.3125, 0.0934, 0.0030. S11's recursion (`tail`, groups of 4, theta = 1/2) is this map to
+    rounding, and the group rule on real votes reproduces it.
 
     The posts of level k are functions of disjoint sets of 4^k i.i.d. cells, so the Left count
     there is Binomial(4^(11-k), p_k): each share within Z = 4 standard errors
@@ -532,6 +543,8 @@ def test_galam_levels_from_half() -> None:
         exact.append(galam_map(exact[-1]))
     for e, pub in zip(exact[1:], GALAM_PUBLISHED, strict=True):
         assert e == pytest.approx(pub, abs=5e-4)  # the published figures, as rounded
+    for k in range(3):
+        assert tail(exact[k], 4, 0.5) == pytest.approx(exact[k + 1], abs=1e-12)
     for k, share in enumerate(measure_galam_levels(), start=1):
         n = GALAM_LEAVES // 4**k
         p = exact[k]
@@ -539,7 +552,7 @@ def test_galam_levels_from_half() -> None:
 
 
 def measure_galam_fixed_point(seed: int = 13, leaves: int = 4**10) -> float:
-    """Where `elect` maps the Left share of the cells to itself: bisection on p with common
+    """Where the group rule maps the Left share of the cells to itself: bisection on p with common
     random numbers (the same uniforms at every p), on the sign of (Left share one level up)
     - (Left share of the cells)."""
     uniforms = np.random.default_rng(seed).random(leaves)
@@ -547,7 +560,7 @@ def measure_galam_fixed_point(seed: int = 13, leaves: int = 4**10) -> float:
     for _ in range(30):
         mid = 0.5 * (lo + hi)
         votes = np.where(uniforms < mid, LEFT, CENTRE).astype(np.int8)
-        up = np.mean(elect(votes, 4, CENTRE) == LEFT)
+        up = np.mean(group_rule(votes) == LEFT)
         if up > np.mean(votes == LEFT):
             hi = mid
         else:
@@ -564,21 +577,21 @@ def test_galam_critical_share() -> None:
     slope P'(p*) - 1 = 12 p*^2 (1 - p*) - 1 = 0.643 and a standard error at most
     sqrt(p*(1 - p*) (1/n_groups + 1/n_cells)) = 0.00092 with 4^10 cells (the two shares are
     positively correlated, which only lowers it); so the root is within Z * 0.00092 / 0.643 =
-    0.0057 of p*. Then `climb` over 4^8 cells, no appointed posts: from 0.8 the Left takes the
-    Central Committee, from 0.7 the Centre keeps it (after 8 levels the exact map gives the
-    other outcome a probability below 1e-6 in each case).
+    0.0057 of p*. Then S11's `climb` (8 levels, no appointment) and a CC of 71 seats drawn
+    from the top: from 0.8 the Left takes the Central Committee, from 0.7 the Centre keeps it
+    (after 8 levels the exact map gives the other outcome a probability below 1e-6 in each case,
+    the seats' draw adds below 1e-6 more).
     """
     assert abs(GALAM_CRITICAL - 0.7676) <= 5e-5  # the published figure, to 4 decimals
     assert galam_map(GALAM_CRITICAL) == pytest.approx(GALAM_CRITICAL, abs=1e-12)
     slope = 12.0 * GALAM_CRITICAL**2 * (1.0 - GALAM_CRITICAL) - 1.0
     se = math.sqrt(GALAM_CRITICAL * (1.0 - GALAM_CRITICAL) * (1 / 4**9 + 1 / 4**10))
     assert abs(measure_galam_fixed_point() - GALAM_CRITICAL) <= Z * se / slope
-    rng = np.random.default_rng(17)
     for p, holder in ((0.8, LEFT), (0.7, CENTRE)):
         q = p
         for _ in range(8):
             q = galam_map(q)
         assert min(q, 1.0 - q) < 1e-6  # the wrong outcome's probability
-        votes = np.where(rng.random(4**8) < p, LEFT, CENTRE).astype(np.int8)
-        top, _ = climb(votes, 4, 0.0, CENTRE, rng)
-        assert top == holder
+        top = climb({LEFT: p, RIGHT: 0.0, CENTRE: 1.0 - p}, 4, 0.5, 8, CENTRE)
+        assert top[LEFT] == pytest.approx(q, abs=1e-12)
+        assert cc_holder(top, 71, CENTRE, np.uint64(17), 4) == holder

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from thermidor.analysis import thresholds
 from thermidor.analysis.compare import incidence, outcome_table, yearly
 from thermidor.analysis.load import load, scenario_of
 from thermidor.analysis.sensitivity import sensitivity as run_sensitivity
@@ -39,7 +40,9 @@ def answer(
     """The seven answers: median and 90 % interval over runs, their course and breakdown."""
     ens = load(path)
     answers = seven_answers(ens.timeseries, ens.outcomes, ens.horizon)
+    curves = thresholds.curves(path)
     if as_json:
+        answers = {**answers, "thresholds": curves.to_dict(orient="records")}
         typer.echo(json.dumps(answers, indent=1, default=str))
         return
     out.print(f"[bold]{ens.name}[/bold]: {len(ens.outcomes)} run(s), {ens.horizon} weeks")
@@ -59,6 +62,15 @@ def answer(
             for group, values in a["breakdown"].items():
                 bt.add_row(group, *(_fmt(values[m]) for m in metrics))
             out.print(bt)
+    _threshold_table(curves, "")
+
+
+def _threshold_table(curves: pd.DataFrame, name: str) -> None:
+    """Each outcome's probability by the horizon over its threshold (stored runs replayed;
+    "a-b": a with censored runs counted as not reaching it, b as reaching it)."""
+    out.print(f"\n[bold]P(outcome by the horizon) over its threshold[/bold] {name}")
+    for line in thresholds.table_lines(curves):
+        out.print(f"   {line}", markup=False, highlight=False)
 
 
 def _comparable(paths: list[Path]) -> None:
@@ -99,6 +111,7 @@ def compare(
         experiments[f"{e.name} ({p})" if e.name in experiments else e.name] = e
     table = outcome_table({n: e.outcomes for n, e in experiments.items()})
     curves = {n: yearly(incidence(e.outcomes, e.horizon)) for n, e in experiments.items()}
+    over = {n: thresholds.curves(p) for n, p in zip(experiments, paths, strict=True)}
     if as_json:
         typer.echo(
             json.dumps(
@@ -107,6 +120,7 @@ def compare(
                     "cumulative_incidence": {
                         n: c.to_dict(orient="list") for n, c in curves.items()
                     },
+                    "thresholds": {n: c.to_dict(orient="records") for n, c in over.items()},
                 },
                 indent=1,
             )
@@ -129,6 +143,8 @@ def compare(
         for n, c in curves.items():
             ct.add_row(n, *(f"{v:.2f}" for v in c[outcome].iloc[1:]))
         out.print(ct)
+    for n, c in over.items():
+        _threshold_table(c, n)
 
 
 def sensitivity(

@@ -156,6 +156,7 @@ def observe(state: State, sc: Scenario) -> dict:
         **{f"driver_{k}": v for k, v in m.drivers.items()},
         "pi": m.pi,
         "beta": m.beta,
+        "beta_star": m.beta_star,
         "cc_holder": HOLDERS[m.cc_holder],
         "left_top": m.left_top,
         "members": int(statuses[MEMBER] + statuses[CAPITULATED]),

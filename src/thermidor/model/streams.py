@@ -34,10 +34,11 @@ CAPITULATE = 7  # S9: a cadre capitulates
 RECRUIT = 8  # S10: a non-party person joins the party
 PURGE = 9  # S10: a member purged
 ATTRITION = 10  # S10: a member leaves
-APPOINT = 11  # S11: a post appointed from above
+# 11 was S11's appointment draw in the first model (now a bias, no draw): not to be reused
 THERMIDOR = 12  # S13: the counter-revolutionary upheaval
 BLOC_SPLIT = 13  # Q7: a bloc splits at a clash
 ORG_RECRUIT = 14  # S10: a person joins an opposition organisation
+CC_SEAT = 20  # S11: the side of a seat of the Central Committee (index = seat)
 # 20-29: S11-S13 (hierarchy, power, outcome); 30-39: S6-S7 (influence, confidence);
 # 40-49: S3, S9, S10 (leadership, repression, membership)
 

@@ -17,6 +17,7 @@ ODD "Process overview and scheduling": `ReferenceModel.step` is one week, in the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import mesa
@@ -86,6 +87,7 @@ class ReferenceModel(mesa.Model):
         self.outcome = OUTCOMES[OPEN]
         self.outcome_week = -1
         self.beta_high_weeks = 0
+        self.kernel0, self.beta_star, self.beta_star0 = math.nan, 0.0, math.nan
 
     def _organisations(self, o) -> None:
         self.organisations = [

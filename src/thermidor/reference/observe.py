@@ -71,6 +71,7 @@ def observe(model: ReferenceModel) -> dict:
         **{f"driver_{k}": v for k, v in model.drivers.items()},
         "pi": model.pi,
         "beta": model.beta,
+        "beta_star": model.beta_star,
         "cc_holder": model.cc_holder,
         "left_top": model.left_top,
         "members": status_count[MEMBER] + status_count[CAPITULATED],

@@ -13,7 +13,8 @@ import math
 from typing import TYPE_CHECKING
 
 from thermidor.model.calendar import week_of
-from thermidor.model.streams import BLOC_SPLIT, uniform_py
+from thermidor.model.streams import BLOC_SPLIT, CC_SEAT, uniform_py
+from thermidor.model.streams import THERMIDOR as THERMIDOR_DRAW
 from thermidor.reference.agents import (
     CAPITULATED,
     CENTRE,
@@ -499,43 +500,53 @@ def s10_membership(model: ReferenceModel) -> None:
 # --- S11 hierarchy ------------------------------------------------------------------------------
 
 
-def majority(votes: list[str], incumbent: str) -> str:
-    """Galam's rule in one group: a strict majority takes the post, else the incumbent."""
-    for side in (LEFT, RIGHT, CENTRE):
-        if side != incumbent and 2 * votes.count(side) > len(votes):
-            return side
-    return incumbent
+def binomial_tail(p: float, g: int, theta: float) -> float:
+    """P(Binomial(g, p) > theta g): a challenger with share p takes a group's post (Galam)."""
+    return sum(math.comb(g, k) * p**k * (1.0 - p) ** (g - k) for k in range(g + 1) if k > theta * g)
 
 
 def s11_hierarchy(model: ReferenceModel) -> None:
-    """S11: every `every` weeks, cells elect delegates, groups elect upward to the CC."""
-    sc, rng = model.sc, model.rng
-    p, cut = sc.hierarchy, sc.leadership.stance_cut
+    """S11: every `every` weeks, cells elect delegates on dissenting stances; Galam's recursion
+    climbs a fixed number of levels; the CC's seats are drawn from the top level's shares."""
+    sc = model.sc
+    p = sc.hierarchy
     if model.week % p.every:
         return
+    margin = sc.expression.dissent_margin
+    left_cut = max(sc.leadership.stance_cut, model.line + margin)
+    right_cut = min(-sc.leadership.stance_cut, model.line - margin)
+    theta = 0.5 * (1.0 + p.appointed)
     incumbent = model.cc_holder
+    sides = (LEFT, RIGHT, CENTRE)
+    delegates = []
     for cell in model.cells:
         party = cell.party()
-        left = sum(1 for q in party if q.y > cut)
-        right = sum(1 for q in party if q.y < -cut)
-        if 2 * left > len(party):
-            cell.vote = LEFT
-        elif 2 * right > len(party):
-            cell.vote = RIGHT
-        else:
-            cell.vote = incumbent
-    level = below = [cell.vote for cell in model.cells]
-    while len(level) > 1:
-        below = level
-        # the last group is filled up with the incumbent's votes
-        padded = level + [incumbent] * (-len(level) % p.group_size)
-        groups = [padded[g : g + p.group_size] for g in range(0, len(padded), p.group_size)]
-        level = [majority(group, incumbent) for group in groups]
-        if p.appointed > 0.0 and len(level) > 1:  # nothing is above the CC to appoint it
-            draws = rng.random(len(level))
-            level = [incumbent if u < p.appointed else v for u, v in zip(draws, level, strict=True)]
-    model.cc_holder = level[0]
-    model.left_top = below.count(LEFT) / len(below)
+        n = len(party)
+        count = {LEFT: sum(1 for q in party if q.y > left_cut)}
+        count[RIGHT] = sum(1 for q in party if q.y < right_cut)
+        count[CENTRE] = n - count[LEFT] - count[RIGHT]
+        cell.vote = next((s for s in sides if s != incumbent and count[s] > theta * n), incumbent)
+        if n > 0:
+            delegates.append(cell.vote)
+    if not delegates:
+        model.left_top = 0.0
+        return
+    shares = {LEFT: delegates.count(LEFT) / len(delegates)}
+    shares[RIGHT] = delegates.count(RIGHT) / len(delegates)
+    shares[CENTRE] = 1.0 - shares[LEFT] - shares[RIGHT]
+    for _ in range(p.levels):
+        up = {s: binomial_tail(shares[s], p.group_size, theta) for s in sides if s != incumbent}
+        up[incumbent] = max(0.0, 1.0 - sum(up.values()))
+        shares = up
+    seats = {LEFT: 0, RIGHT: 0, CENTRE: 0}
+    for i in range(p.cc_members):
+        u = uniform_py(model.key, model.week, CC_SEAT, i, 0)
+        side = LEFT if u < shares[LEFT] else (RIGHT if u < shares[LEFT] + shares[RIGHT] else CENTRE)
+        seats[side] += 1
+    model.cc_holder = next(
+        (s for s in sides if s != incumbent and 2 * seats[s] > p.cc_members), incumbent
+    )
+    model.left_top = shares[LEFT]
 
 
 # --- S12 power ----------------------------------------------------------------------------------
@@ -546,23 +557,25 @@ def s12_power(model: ReferenceModel) -> None:
     p = model.sc.power
     kernel = kernel_left_share(model)
     d_app = apparatus_mean(model, "d")
+    workers = [q for q in model.persons if q.stratum == "worker" and q.present]
+    a_w = sum(q.active for q in workers) / len(workers) if workers else 0.0
+    a_p = model.K * max(0.0, 1.0 - model.grain)
+    growth = p.beta_growth * (1 - a_w) * (1 - a_p)
+    decay = p.beta_decay * (a_w + a_p)
+    # beta's passive equilibrium at this week's activity; the first week's are the references
+    model.beta_star = growth / (growth + decay) if growth + decay > 0.0 else model.beta
+    if math.isnan(model.kernel0):
+        model.kernel0, model.beta_star0 = kernel, model.beta_star
     cc = (model.cc_holder == LEFT) - (model.cc_holder == RIGHT)
     pi = model.pi
     pi += (
         p.bistability * pi * (1 - pi) * (pi - p.pi_unstable)
-        + p.kernel_weight * (kernel - p.kernel_reference)
+        + p.kernel_weight * (kernel - p.kernel_reference * model.kernel0)
         + p.cc_weight * cc
         - p.degeneration_weight * model.K * d_app
     )
     model.pi = clip(pi, 0.0, 1.0)
-    workers = [q for q in model.persons if q.stratum == "worker" and q.present]
-    a_w = sum(q.active for q in workers) / len(workers) if workers else 0.0
-    a_p = model.K * max(0.0, 1.0 - model.grain)
-    beta = (
-        model.beta
-        + p.beta_growth * (1 - a_w) * (1 - a_p) * (1 - model.beta)
-        - p.beta_decay * (a_w + a_p) * model.beta
-    )
+    beta = model.beta + growth * (1 - model.beta) - decay * model.beta
     model.beta = clip(beta, 0.0, 1.0)
 
 
@@ -575,7 +588,12 @@ def s13_outcome(model: ReferenceModel) -> None:
     p = sc.outcome
     if model.outcome != "duality open":
         return
-    model.beta_high_weeks = model.beta_high_weeks + 1 if model.beta >= p.consolidation_beta else 0
+    level = (
+        p.consolidation_beta
+        if p.consolidation_beta is not None
+        else model.beta_star0 + p.consolidation_margin
+    )
+    model.beta_high_weeks = model.beta_high_weeks + 1 if model.beta >= level else 0
     outcome = "duality open"
     if model.pi < p.thermidor_pi:
         party = [q for q in model.persons if q.status in IN_PARTY]
@@ -587,7 +605,7 @@ def s13_outcome(model: ReferenceModel) -> None:
             * model.K
             * (1 + p.right_weight * r)
         )
-        if model.rng.random() < 1.0 - math.exp(-rate):
+        if uniform_py(model.key, model.week, THERMIDOR_DRAW, 0, 0) < 1.0 - math.exp(-rate):
             outcome = "Thermidor"
     if (
         outcome == "duality open"

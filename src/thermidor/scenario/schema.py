@@ -230,7 +230,12 @@ class Hierarchy(Submodel):
     """S11."""
 
     group_size: int = Field(4, ge=2, le=50)
-    appointed: Prob = 0.3
+    appointed: float = Field(
+        0.3, ge=0.0, lt=1.0,
+        description="weight of appointment: a challenger needs more than (1 + appointed)/2",
+    )  # fmt: skip
+    levels: int = Field(3, ge=0, le=10, description="levels between the cells and the CC")
+    cc_members: int = Field(71, ge=1, le=1000, description="seats of the Central Committee")
     every: int = Field(4, ge=1, le=520, description="weeks between elections")
 
 
@@ -242,7 +247,9 @@ class Power(Submodel):
     bistability: Rate = 0.02
     pi_unstable: Prob = 0.5
     kernel_weight: Rate = 0.05
-    kernel_reference: Prob = 0.03
+    kernel_reference: Rate = Field(
+        1.0, description="the kernel that neither gains nor loses power, x the first week's"
+    )
     cc_weight: Rate = 0.005
     degeneration_weight: Rate = 0.01
     beta_growth: Rate = 0.01
@@ -257,7 +264,12 @@ class Outcome(Submodel):
     right_weight: Rate = 2.0
     reform_pi: Prob = 0.75
     reform_d: Prob = 0.3
-    consolidation_beta: Prob = 0.85
+    consolidation_margin: Prob = Field(
+        0.05, description="consolidation: beta this far above its passive equilibrium of 1928"
+    )
+    consolidation_beta: Prob | None = Field(
+        None, description="an absolute level of beta replacing the equilibrium + margin"
+    )
     consolidation_weeks: int = Field(52, ge=1, le=2080)
 
 

@@ -7,9 +7,14 @@ with a hazard (discrete-time survival analysis).
 
     Thermidor: only while pi < thermidor_pi, with weekly hazard
                1 - exp(-thermidor_hazard (1 - pi / thermidor_pi) K (1 + right_weight R))
-               R = share of members privately on the Right (x < -stance_cut)
+               R = share of members privately on the Right (x < -stance_cut); the draw is the
+               stream THERMIDOR of the week (so it can be recomputed from a stored run's seed)
     reform:    the Left holds the CC, pi >= reform_pi and d_app <= reform_d
-    bureaucratic consolidation: beta >= consolidation_beta for consolidation_weeks weeks running
+    bureaucratic consolidation: beta >= beta_star0 + consolidation_margin for
+               consolidation_weeks weeks running, beta_star0 being beta's passive equilibrium at
+               the classes' activity of the first week (S12): the bureaucracy's autonomy beyond
+               what the classes of 1928 held it at (`consolidation_beta`, if given, replaces the
+               stated threshold by an absolute level)
     otherwise duality is still open. The first outcome reached ends the run.
 """
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import math
 
+from thermidor.model import streams
 from thermidor.model.cells import apparatus_mean, in_party
 from thermidor.model.jit import compiled
 from thermidor.model.state import CONSOLIDATION, LEFT, OPEN, REFORM, THERMIDOR, State
@@ -34,16 +40,24 @@ def right_share(p, cut) -> float:
     return k / n if n > 0 else 0.0
 
 
+def consolidation_level(p, m) -> float:
+    """The level of beta that counts toward consolidation (nan, never reached, before S12's
+    first week)."""
+    if p.consolidation_beta is not None:
+        return p.consolidation_beta
+    return m.beta_star0 + p.consolidation_margin
+
+
 def step(state: State, sc: Scenario) -> None:
     p, m, ps = sc.outcome, state.macro, state.persons
     if m.outcome != OPEN:
         return
-    m.beta_high_weeks = m.beta_high_weeks + 1 if m.beta >= p.consolidation_beta else 0
+    m.beta_high_weeks = m.beta_high_weeks + 1 if m.beta >= consolidation_level(p, m) else 0
     outcome = OPEN
     if m.pi < p.thermidor_pi:
         r = right_share(ps, sc.leadership.stance_cut)
         rate = p.thermidor_hazard * (1 - m.pi / p.thermidor_pi) * m.K * (1 + p.right_weight * r)
-        if state.rng.random() < 1.0 - math.exp(-rate):
+        if streams.uniform(state.key, m.week, streams.THERMIDOR, 0, 0) < 1.0 - math.exp(-rate):
             outcome = THERMIDOR
     if (
         outcome == OPEN

@@ -9,18 +9,25 @@ normal form, the textbook model of an unstable interior state between two attrac
 Nonlinear Dynamics and Chaos, ch. 3).
 
     pi   += bistability pi (1 - pi) (pi - pi_unstable)
-            + kernel_weight (kernel - kernel_reference)
+            + kernel_weight (kernel - kernel_reference kernel0)
             + cc_weight ([Left holds the CC] - [Right holds the CC])
             - degeneration_weight K d_app
     beta += beta_growth (1 - a_w)(1 - a_p)(1 - beta) - beta_decay (a_w + a_p) beta
 
 kernel: worker members active and privately on the Left (x > stance_cut): what they do, not what
-they repeat in public; d_app: the party apparatus'
+they repeat in public; kernel0: the kernel of the first week (the party of 1 October 1928), so that
+pi holds while the kernel holds and moves as it grows or shrinks; d_app: the party apparatus'
 mean degeneration; a_w: the active share of all workers present (members and non-party); a_p: the
 proprietor's activity, K max(0, 1 - grain) (the grain strike).
+
+beta's passive equilibrium at this week's activity, the fixed point of its equation,
+    beta* = G / (G + D),  G = beta_growth (1 - a_w)(1 - a_p),  D = beta_decay (a_w + a_p),
+is kept each week (beta_star) and at the first week (beta_star0, S13's consolidation reference).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -58,22 +65,29 @@ def aggregates(p, cut):
     )
 
 
+def passive_beta(growth: float, decay: float, beta: float) -> float:
+    """beta* = G / (G + D): where beta settles while the classes' activity stays as it is (with
+    G = D = 0 every beta is at rest: the current one)."""
+    return growth / (growth + decay) if growth + decay > 0.0 else beta
+
+
 def step(state: State, sc: Scenario) -> None:
     p, m, ps = sc.power, state.macro, state.persons
     left, d_app, a_w = aggregates(ps, sc.leadership.stance_cut)
+    a_p = m.K * max(0.0, 1.0 - m.grain)
+    growth = p.beta_growth * (1 - a_w) * (1 - a_p)
+    decay = p.beta_decay * (a_w + a_p)
+    m.beta_star = passive_beta(growth, decay, m.beta)
+    if math.isnan(m.kernel0):  # the first week: the references of 1 October 1928
+        m.kernel0, m.beta_star0 = left, m.beta_star
     cc = (m.cc_holder == LEFT) - (m.cc_holder == RIGHT)
     pi = m.pi
     pi += (
         p.bistability * pi * (1 - pi) * (pi - p.pi_unstable)
-        + p.kernel_weight * (left - p.kernel_reference)
+        + p.kernel_weight * (left - p.kernel_reference * m.kernel0)
         + p.cc_weight * cc
         - p.degeneration_weight * m.K * d_app
     )
     m.pi = float(np.clip(pi, 0.0, 1.0))
-    a_p = m.K * max(0.0, 1.0 - m.grain)
-    beta = (
-        m.beta
-        + p.beta_growth * (1 - a_w) * (1 - a_p) * (1 - m.beta)
-        - p.beta_decay * (a_w + a_p) * m.beta
-    )
+    beta = m.beta + growth * (1 - m.beta) - decay * m.beta
     m.beta = float(np.clip(beta, 0.0, 1.0))
