@@ -38,7 +38,17 @@ def main() -> None:
     print(f"1928, scale {a.scale}, {a.weeks} weeks, seeds 1..{a.seeds}, --set {a.set}")
     print("outcomes (S13 on):", dict(sorted(outcomes.items())))
     print("S13 off: median [min, max] over seeds")
-    for col in ("pi", "beta", "kernel_left_active", "left_top"):
+    cols = ["pi", "beta", "beta_star", "kernel_left_active", "left_top"]
+    cols = [c for c in cols if c in rows[0].columns]  # beta_star: Model 2
+    if "beta_star" in cols:
+        b0 = np.array([float(ts["beta_star"].iloc[1]) for ts in rows])
+        level = b0 + on.outcome.consolidation_margin
+        print(
+            f"  consolidation level beta_star0 + margin: {np.median(level):.4f} "
+            f"[{level.min():.4f}, {level.max():.4f}]"
+        )
+    print(f"  thermidor_pi {on.outcome.thermidor_pi}, reform_pi {on.outcome.reform_pi}")
+    for col in cols:
         for year in (0, 1, 2, 5, 10):
             w = min(52 * year, a.weeks)
             v = np.array([float(ts[col].iloc[w]) for ts in rows])

@@ -26,6 +26,7 @@ import pytest
 
 from thermidor.analysis.claims import CLAIMS, hold_claims
 from thermidor.analysis.load import load
+from thermidor.analysis.sensitivity import TARGETS
 from thermidor.analysis.seven import MEASURES, QUESTIONS, blocs_line, one_line, seven_answers
 from thermidor.analysis.stats import band, wilson
 from thermidor.cli import main
@@ -47,7 +48,7 @@ EXPERIMENTS = {
 # the plots the report is built to have: one or two per question, one for the nuclei, three
 # incidence curves for the comparison, one ranking per sensitivity target
 PLOTS_PER_QUESTION = {"Q1": 1, "Q2": 1, "Q3": 1, "Q4": 2, "Q5": 1, "Q6": 2, "Q7": 1}
-SENSITIVITY_TARGETS = 3
+SENSITIVITY_TARGETS = len(TARGETS)
 PLOTS = sum(PLOTS_PER_QUESTION.values()) + 1 + 3 + SENSITIVITY_TARGETS
 
 
@@ -154,11 +155,8 @@ def figures(body: str) -> list[str]:
 
 def test_sensitivity_indices(sensitivity_dir: Path) -> None:
     t = pd.read_parquet(sensitivity_dir / "indices.parquet")
-    assert set(t["target"]) == {
-        "P(reform)",
-        "P(Thermidor)",
-        "P(reform | reform) - P(reform | corpse)",
-    }
+    assert set(t["target"]) == set(TARGETS)  # the outcomes' probabilities and continuous ones
+    assert (t["runs"] == 3 * (2 + 1) * 2).all() and (t["scale"] > 0).all()
     assert len(t) == SENSITIVITY_TARGETS * 2
     for _, g in t.groupby("target"):
         assert sorted(g["parameter"]) == ["activation.k", "influence.mu"]

@@ -27,16 +27,24 @@ SCENARIOS = (
     "1928-bloc",
     "1928-bloc-delimited",
 )
-# the parameters the demo's sensitivity analysis varies: the strategies' levers and the power
-# balance they act on (the full analysis: `thermidor sensitivity 1928` varies every parameter)
+# the parameters the demo's sensitivity analysis varies: the strategies' levers, the power
+# balance they act on and the outcome thresholds (the full analysis: `thermidor sensitivity 1928`
+# varies every parameter)
 DEMO_PARAMETERS = [
     "influence.cadre_contacts",
     "confidence.credibility_loss_dead",
     "activation.mobilisation",
-    "power.kernel_reference",
+    "hierarchy.appointed",
+    "power.kernel_weight",
     "power.degeneration_weight",
+    "power.beta_decay",
     "outcome.thermidor_hazard",
+    "outcome.thermidor_pi",
+    "outcome.consolidation_margin",
 ]
+# Morris: 8 trajectories of 11 points, one run a point, three sweeps: 264 runs at 1:1000 (about
+# two minutes on 2 cores), enough to rank 10 parameters on the continuous targets
+DEMO_TRAJECTORIES = 8
 out = Console(soft_wrap=True)
 
 
@@ -50,11 +58,21 @@ def demo(
     for name in SCENARIOS:
         out.print(f"[bold]ensemble[/bold] {name}: {runs} runs")
         tx.ensemble(name, runs, out=out_dir / name, workers=workers, progress=True)
-    out.print(f"[bold]sensitivity[/bold] (Morris, scale {sensitivity_scale:g})")
+    runs_total = 3 * DEMO_TRAJECTORIES * (len(DEMO_PARAMETERS) + 1)
+    out.print(
+        f"[bold]sensitivity[/bold] (Morris, {len(DEMO_PARAMETERS)} parameters, "
+        f"{DEMO_TRAJECTORIES} trajectories, {runs_total} runs, scale {sensitivity_scale:g})"
+    )
     indices = sensitivity(
-        "1928", out_dir / "sensitivity", method="morris", keys=DEMO_PARAMETERS, samples=4,
-        replicates=1, overrides=[f"scale={sensitivity_scale}"], workers=workers,
+        "1928", out_dir / "sensitivity", method="morris", keys=DEMO_PARAMETERS,
+        samples=DEMO_TRAJECTORIES, replicates=1, overrides=[f"scale={sensitivity_scale}"],
+        workers=workers,
     )  # fmt: skip
+    out.print(f"Morris mu* ({runs_total} runs at scale {sensitivity_scale:g}), largest three:")
+    for target, g in indices.groupby("target", sort=False):
+        top = g.sort_values("index", ascending=False).head(3)
+        ranked = ", ".join(f"{p} {v:.3g}" for p, v in zip(top.parameter, top["index"], strict=True))
+        out.print(f"   {target}: {ranked}", markup=False, highlight=False)
     experiments = {}
     meta = {}
     for name in SCENARIOS:

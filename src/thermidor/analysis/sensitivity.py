@@ -8,6 +8,12 @@ given, and the scenario with every organisation following `reform`, then `corpse
     P(Thermidor)                                the scenario as given
     P(reform | reform) - P(reform | corpse)     the two strategy variants, point by point
 
+and, on the scenario as given, continuous ones that move where an outcome's probability stays at
+0 (a Morris mu* of a target that is 0 everywhere is 0): pi and beta at years 2, 5 and 10 (a run
+ended earlier by an absorbing outcome keeps its last value), the weeks in duality (until an
+outcome or the horizon), and at the run's end the active Left kernel and the expelled and
+capitulated persons. The table states the runs and the scale beside the indices.
+
 Indices: Sobol's total order ST (with its confidence) or Morris' mu* (with its confidence). By
 default every numeric parameter of the submodels varies from half to one and a half times its
 value, within its schema range; parameters at 0 do not vary (no relative range).
@@ -30,7 +36,21 @@ SECTIONS = (
     "classes", "leadership", "expression", "activation", "influence", "confidence",
     "degeneration", "repression", "membership", "hierarchy", "power", "outcome", "bloc_rules",
 )  # fmt: skip
-TARGETS = ("P(reform)", "P(Thermidor)", "P(reform | reform) - P(reform | corpse)")
+YEARS = (2, 5, 10)
+# continuous targets: (name, DuckDB expression per run; at_c_k: column c at year k)
+CONTINUOUS = (
+    *((f"{c} at year {k}", f"at_{c}_{k}") for c in ("pi", "beta") for k in YEARS),
+    ("weeks in duality", "weeks_run"),
+    ("kernel at the end", "kernel_left_active"),
+    ("expelled at the end", "expelled"),
+    ("capitulated at the end", "capitulated"),
+)
+TARGETS = (
+    "P(reform)",
+    "P(Thermidor)",
+    "P(reform | reform) - P(reform | corpse)",
+    *(name for name, _ in CONTINUOUS),
+)
 
 
 def _bounds(model: BaseModel, name: str) -> tuple[float, float]:
@@ -78,6 +98,22 @@ def _share(exp: tx.Experiment, outcome: str) -> np.ndarray:
     return tx.point_means(exp, f"outcome = '{outcome}'")
 
 
+def _continuous(exp: tx.Experiment) -> dict[str, np.ndarray]:
+    """Each point's mean of every continuous target (point order)."""
+    years = ", ".join(
+        f"arg_max({c}, week) FILTER (WHERE week <= {52 * k}) AS at_{c}_{k}"
+        for c in ("pi", "beta")
+        for k in YEARS
+    )
+    cols = ", ".join(f'avg(CAST({expr} AS DOUBLE)) AS "{name}"' for name, expr in CONTINUOUS)
+    y = exp.query(
+        f"WITH t AS (SELECT run, {years} FROM timeseries GROUP BY run) "
+        f"SELECT point, {cols} FROM outcomes JOIN runs USING (run) JOIN t USING (run) "
+        "GROUP BY point ORDER BY point"
+    )
+    return {name: y[name].to_numpy(np.float64) for name, _ in CONTINUOUS}
+
+
 def sensitivity(
     scenario: str | Path,
     out: str | Path,
@@ -114,7 +150,9 @@ def sensitivity(
         TARGETS[0]: _share(runs["base"], "reform"),
         TARGETS[1]: _share(runs["base"], "Thermidor"),
         TARGETS[2]: _share(runs["reform"], "reform") - _share(runs["corpse"], "reform"),
+        **_continuous(runs["base"]),
     }
+    n_runs = sum(len(r.runs(["run"])) for r in runs.values())
     frames = []
     for target, y in ys.items():
         idx = tx.indices(runs["base"], y, seed=sc.seed)  # a seeded bootstrap: same report
@@ -127,6 +165,8 @@ def sensitivity(
                     "index": idx[main].to_numpy(),
                     "conf": idx[conf].to_numpy(),
                     "method": method,
+                    "runs": n_runs,
+                    "scale": sc.scale,
                 }
             )
         )
