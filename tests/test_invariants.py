@@ -32,6 +32,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from thermidor.model.calendar import week_of
 from thermidor.model.init import initial_state
@@ -125,6 +126,10 @@ def field_values(model: type[BaseModel]) -> st.SearchStrategy[dict[str, Any]]:
             out[name] = st.integers(int(lo), int(hi))
         elif ann is bool:
             out[name] = st.booleans()
+        elif type(None) in typing.get_args(ann):  # optional: unset, or a value in its range
+            inner = next(a for a in typing.get_args(ann) if a is not type(None))
+            lo, hi = _bounds(FieldInfo.from_annotation(inner))
+            out[name] = st.none() | st.floats(lo, hi, allow_nan=False)
         else:
             raise AssertionError(f"no strategy for {model.__name__}.{name}: {ann}")
     return st.fixed_dictionaries(out)

@@ -231,7 +231,7 @@ class Hierarchy(Submodel):
 
     group_size: int = Field(4, ge=2, le=50)
     appointed: float = Field(
-        0.3, ge=0.0, lt=1.0,
+        0.3, ge=0.0, le=0.95,
         description="weight of appointment: a challenger needs more than (1 + appointed)/2",
     )  # fmt: skip
     levels: int = Field(3, ge=0, le=10, description="levels between the cells and the CC")
