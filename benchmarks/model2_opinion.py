@@ -2,8 +2,10 @@
 
     PYTHONPATH=src python benchmarks/model2_opinion.py --scale 0.01 --seeds 10 --weeks 520
 
-For each scenario (1928-all-reform, 1928-all-corpse, 1928-no-opposition) and seed, one run,
-read week by week from the engine's state:
+For each variant and seed, one run, read week by week from the engine's state. Variants: the
+strategies (1928-all-reform, 1928-all-corpse, 1928-no-opposition), the anchoring switched off
+(1928 with every susceptibility 1: S6 as in the first model) and "quiet" (1928 with no events, no
+campaign and no cadres, two years: the persistence of the spread and of the kernel).
 
 - item 3: the s.d. of worker members' private x and their share with x > stance_cut at weeks 0,
   52 and 104; the active-Left kernel (worker members active with x > cut) at weeks 1, 104, 156;
@@ -13,7 +15,7 @@ read week by week from the engine's state:
   cohort's share privately Left in the run minus the same share in the passive run of the same
   seed (1928-no-opposition is the passive counterfactual of all three: same organisations, all
   `active = false`);
-- each organisation's credibility at weeks 26, 52, 260 and 520 (saturation).
+- each organisation's credibility at weeks 26, 52, 104, 260 and 520 (saturation).
 
 Means over seeds with their standard error (s.d. / sqrt(n)). The runs are independent: `--jobs`
 processes.
@@ -32,9 +34,27 @@ from thermidor.model.init import initial_state
 from thermidor.model.state import EXILED, EXPELLED, WORKER
 from thermidor.scenario.load import load_scenario
 
-SCENARIOS = ("1928-all-reform", "1928-all-corpse", "1928-no-opposition")
+ANCHOR_OFF = [
+    f"population.{k}.susceptibility=1.0"
+    for k in (
+        "strata.worker",
+        "strata.peasant",
+        "strata.employee",
+        "strata.functionary",
+        "nonparty",
+    )
+]
+# label -> (scenario, overrides, drop the organisations and the campaigns)
+VARIANTS = {
+    "1928-all-reform": ("1928-all-reform", [], False),
+    "1928-all-corpse": ("1928-all-corpse", [], False),
+    "1928-no-opposition": ("1928-no-opposition", [], False),
+    "1928 anchor off": ("1928", ANCHOR_OFF, False),
+    "quiet": ("1928", ["events=false", "leadership.campaign_on=2.0"], True),
+}
+SCENARIOS = tuple(VARIANTS)
 WEEKS_X = (0, 52, 104)
-WEEKS_CRED = (26, 52, 260, 520)
+WEEKS_CRED = (26, 52, 104, 260, 520)
 
 
 def _vector_in_party(status: np.ndarray) -> np.ndarray:
@@ -43,7 +63,10 @@ def _vector_in_party(status: np.ndarray) -> np.ndarray:
 
 def one(args: tuple[str, int, float, int]) -> dict:
     name, seed, scale, weeks = args
-    sc = load_scenario(name).model_copy(update={"scale": scale, "weeks": weeks})
+    ref, overrides, quiet = VARIANTS[name]
+    sc = load_scenario(ref, overrides=overrides).model_copy(update={"scale": scale, "weeks": weeks})
+    if quiet:  # no events, no campaign, no cadres: two years
+        sc = sc.model_copy(update={"organisations": [], "weeks": min(weeks, 104)})
     cut = sc.leadership.stance_cut
     out: dict = {}
 
@@ -105,7 +128,7 @@ def main() -> None:
     for k in [*keys, *names]:
         print(f"{k:34s}" + "".join(f"{_mean(by[n], k):>24s}" for n in SCENARIOS))
     passive = {r["seed"]: r["q5_left"] for r in by["1928-no-opposition"]}
-    for n in SCENARIOS:
+    for n in SCENARIOS[:3]:
         d = np.array([r["q5_left"] - passive[r["seed"]] for r in by[n]])
         se = d.std(ddof=1) / np.sqrt(d.size) if d.size > 1 else float("nan")
         print(f"Q5 matched (run - passive), {n}: {d.mean():.4f} ± {se:.4f}")

@@ -617,7 +617,7 @@ def test_s7_backing_a_left_step_is_judged_by_its_listeners(
     """On a left step, log-odds of credibility move by credibility_step * step * (2 backs - 1)
     * <[x > line_start] - [c < confident]> over the organisation's listeners: the same message
     gains or loses according to what they wanted and whether they trust the Centre."""
-    sc = scenario("confidence.credibility_step=2.0", "observe.confident=0.25")
+    sc = scenario("confidence.credibility_step=2.0", "observe.confident=0.25")  # L starts at 0
     orgs = [{"backs_left_steps": backs, "refutes_second_party": 0.5}]
     state = build_state([10], orgs=orgs, credibility=[0.5], heard=0, x=x, c=c, c0=c)
     state.macro.line_start, state.macro.line = 0.0, 0.05
@@ -635,7 +635,11 @@ def test_s7_the_party_is_dead_gains_among_the_repressed_and_loses_among_the_conf
     """'The party is dead' moves log-odds by credibility_dead * says_party_dead * <dead_i>:
     dead_i = +1 for a listener who no longer trusts the Centre (c < confident) or whose cell
     had expulsions, -1 for one who trusts it; not said, it moves nothing."""
-    sc = scenario("confidence.credibility_dead=0.02", "observe.confident=0.25")
+    sc = scenario(
+        "confidence.credibility_dead=0.02",
+        "observe.confident=0.25",
+        "confidence.credibility_memory=0",
+    )
     orgs = [{"says_party_dead": dead, "refutes_second_party": 0.5}]
     state = build_state(
         [10], orgs=orgs, credibility=[0.3], heard=0, c=c_listener, c0=c_listener,
@@ -649,7 +653,7 @@ def test_s7_credibility_does_not_saturate_within_months() -> None:
     """On the log-odds scale, 26 weeks of the strongest disagreement of every listener with the
     message take credibility from 0.5 down by exactly 26 * credibility_dead in log-odds: to 0.37
     at the default 0.02, far from 0 (the first model reached 0 within 26 weeks)."""
-    sc = scenario()
+    sc = scenario("confidence.credibility_memory=0")
     orgs = [{"says_party_dead": 1.0, "refutes_second_party": 0.5}]
     state = build_state([10], orgs=orgs, credibility=[0.5], heard=0, c=0.9, c0=0.9)
     for _ in range(26):
@@ -660,9 +664,29 @@ def test_s7_credibility_does_not_saturate_within_months() -> None:
     assert 0.3 < state.orgs.credibility[0] < 0.5
 
 
+def test_s7_memory_bounds_the_log_odds() -> None:
+    """With memory m, ten years of the strongest disagreement take the log-odds to
+    -rate / m (1 - (1 - m)^520), above the fixed point -rate / m of L <- (1 - m) L - rate:
+    credibility stays above 1 / (1 + exp(rate / m)) (0.018 at the defaults)."""
+    sc = scenario(
+        "confidence.credibility_memory=0.005",
+        "confidence.credibility_dead=0.02",
+        "confidence.exposure_loss=0",  # the listeners stay confident (c = 0.9) all along
+    )
+    orgs = [{"says_party_dead": 1.0, "refutes_second_party": 0.5}]
+    state = build_state([10], orgs=orgs, credibility=[0.5], heard=0, c=0.9, c0=0.9)
+    for _ in range(520):
+        confidence.step(state, sc)
+        state.persons.heard[:] = 0
+    expected = -0.02 / 0.005 * (1.0 - (1.0 - 0.005) ** 520)  # L_n of L <- (1 - m) L - rate
+    assert state.orgs.credibility[0] == pytest.approx(sigmoid(expected))
+    assert state.orgs.credibility[0] > sigmoid(-0.02 / 0.005)
+
+
 def test_s7_no_listener_no_change() -> None:
-    """An organisation nobody heard this week keeps its credibility, whatever it says."""
-    sc = scenario()
+    """An organisation nobody heard this week keeps its credibility, whatever it says (memory
+    off; with memory it only forgets)."""
+    sc = scenario("confidence.credibility_memory=0")
     orgs = [{"says_party_dead": 1.0, "backs_left_steps": 1.0}]
     state = build_state([10], orgs=orgs, credibility=[0.4], c=0.9, c0=0.9)
     state.macro.line_start, state.macro.line, state.macro.regime = 0.0, 0.1, 1.0

@@ -378,7 +378,9 @@ def s7_confidence(model: ReferenceModel) -> None:
                 + p.calumny * model.regime * (2.0 * r.refutes_second_party - 1.0) * (cal / n)
             )
         q = clip(o.credibility, 1e-12, 1.0 - 1e-12)
-        o.credibility = 1.0 / (1.0 + math.exp(-(math.log(q / (1.0 - q)) + o.works * delta)))
+        L = math.log(q / (1.0 - q))
+        delta -= p.credibility_memory * L  # what listeners lived long ago fades
+        o.credibility = 1.0 / (1.0 + math.exp(-(L + o.works * delta)))
 
 
 # --- S8 degeneration ----------------------------------------------------------------------------

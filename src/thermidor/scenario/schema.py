@@ -180,6 +180,9 @@ class Confidence(Submodel):
     credibility_dead: Prob = Field(0.02, description="log-odds a week, 'the party is dead'")
     credibility_liquidated: Prob = Field(0.02, description="log-odds a week, 'October is over'")
     calumny: Prob = Field(0.01, description="log-odds a week per unit of regime, the calumny")
+    credibility_memory: Prob = Field(
+        0.005, description="share of the log-odds of credibility forgotten each week"
+    )
 
 
 class KindWeights(Strict):

@@ -29,13 +29,17 @@ lived: it gains where it matches and loses where it does not. With `confident` t
     right_i = sign(x_i - line_start)                               criticising a right step
     cal_i   = +1 if c_i >= confident else -1                       answering the calumny
 
-    L_o += works_o * ( credibility_dead * says_party_dead_o * <dead>
+    L_o += works_o * ( - credibility_memory * L_o
+                     + credibility_dead * says_party_dead_o * <dead>
                      + credibility_liquidated * says_october_liquidated_o * <liq>
                      + credibility_step * max(step, 0) * (2 backs_left_steps_o - 1) * <back>
                      + credibility_step * max(-step, 0) * <right>
                      + calumny * regime * (2 refutes_second_party_o - 1) * <cal> )
 
-<.> is the mean over o's listeners of the week (no listener: no change). Every channel can go
+<.> is the mean over o's listeners of the week (no listener: only the memory term). The memory
+term lets what listeners lived long ago fade (log-odds relax to 0, credibility 0.5, an unknown
+voice), so that |L_o| stays below the largest weekly channel over credibility_memory. Every
+channel can go
 either way; none reads a strategy's name. Cadres of a passive organisation say nothing and their
 credibility does not move.
 """
@@ -117,4 +121,7 @@ def step(state: State, sc: Scenario) -> None:
         + p.credibility_step * max(-step_, 0.0) * agree[:, 3]
         + p.calumny * m.regime * (2.0 * b[:, 5] - 1.0) * agree[:, 4]
     )
-    orgs.credibility[:] = 1.0 / (1.0 + np.exp(-(log_odds(orgs.credibility) + orgs.works * delta)))
+    L = log_odds(orgs.credibility)
+    orgs.credibility[:] = 1.0 / (
+        1.0 + np.exp(-(L + orgs.works * (delta - p.credibility_memory * L)))
+    )
