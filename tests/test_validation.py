@@ -20,6 +20,7 @@ import pytest
 from scipy import optimize, stats
 
 from conftest import advance, build_state
+from thermidor.engine import simulate
 from thermidor.model.init import initial_state
 from thermidor.model.schedule import SCHEDULE
 from thermidor.model.state import (
@@ -625,6 +626,58 @@ def test_a_cell_with_no_campaign_and_no_cadres_keeps_its_spread() -> None:
     ratio_free = np.mean([after / before for before, after in free])
     assert 0.8 <= ratio <= 1.2, ratio
     assert ratio_free < 0.7, ratio_free
+
+
+QUIET_SCALE = 0.005
+QUIET_SEEDS = (1, 2, 3, 4)
+EARLY, LATE = slice(14, 27), slice(92, 105)  # the second quarter (after S5's start) and the last
+
+
+def measure_quiet(seed: int, susceptibility: float | None = None) -> dict[str, np.ndarray]:
+    """The whole `1928` model at 1:200 for two years with no events, no campaign (campaign_on
+    at its maximum), no cadres (no organisation) and constant material conditions (S2 off: the
+    1928 grain shortfall's wage transient is a force): weekly, the s.d. of the present persons'
+    private x and the active Left kernel (worker members active with x > stance_cut)."""
+    over = ["events=false", "leadership.campaign_on=2.0", "classes.enabled=false"]
+    if susceptibility is not None:
+        over += [
+            f"population.{k}.susceptibility={susceptibility}"
+            for k in ("strata.worker", "strata.peasant", "strata.employee", "nonparty")
+        ] + [f"population.strata.functionary.susceptibility={susceptibility}"]
+    sc = load_scenario("1928", overrides=over).model_copy(
+        update={"organisations": [], "scale": QUIET_SCALE, "weeks": 104}
+    )
+    out = {k: np.zeros(105) for k in ("sd", "kernel")}
+
+    def look(w: int, _n: int, state) -> None:
+        p = state.persons
+        workers = ((p.status == 0) | (p.status == 4)) & (p.stratum == WORKER)
+        out["sd"][w] = p.x[p.status != EXILED].std()
+        out["kernel"][w] = np.mean(p.active[workers] & (p.x[workers] > 0.2))
+
+    simulate(sc, seed=seed, progress=look)
+    return out
+
+
+def test_spread_and_kernel_persist_without_forces() -> None:
+    """With no campaign, no events, no cadres and constant material conditions, the spread of
+    stances and the active Left kernel stay within +-20 % over two years (the first model lost
+    60 % of the spread in a year and 90 % of the kernel by year 2). Per seed, the ratio of the
+    last quarter's mean (weeks 92-104) to the second quarter's (weeks 14-26, once S5 has
+    settled from nobody active); the mean ratio over 4 seeds must lie in [0.8, 1.2], widened
+    for the kernel by Z = 4 standard errors of that mean (the kernel is a share of about 1.5 % of
+    2,700 worker members a run: its s.e. across seeds is measured, 0.017; the spread's is below
+    0.001 and not credited). Measured: spread 1.00 (the adjustment to the anchored equilibrium,
+    about -8 %, is over within the first weeks), kernel 0.85. Switching the anchor off
+    (susceptibility 1) keeps 0.75 of the spread and 0.36 of the kernel: the check can fail."""
+    runs = [measure_quiet(s) for s in QUIET_SEEDS]
+    sd = np.array([r["sd"][LATE].mean() / r["sd"][EARLY].mean() for r in runs])
+    kernel = np.array([r["kernel"][LATE].mean() / r["kernel"][EARLY].mean() for r in runs])
+    se = kernel.std(ddof=1) / math.sqrt(kernel.size)
+    assert 0.8 <= sd.mean() <= 1.2, sd
+    assert 0.8 - Z * se <= kernel.mean() <= 1.2 + Z * se, (kernel, se)
+    free = measure_quiet(1, susceptibility=1.0)
+    assert free["sd"][LATE].mean() / free["sd"][EARLY].mean() < 0.8
 
 
 # --- S11 hierarchy (Galam 1990) --------------------------------------------------------------
