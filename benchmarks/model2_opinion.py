@@ -111,11 +111,12 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--weeks", type=int, default=520)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--variants", nargs="*", default=list(SCENARIOS), choices=SCENARIOS)
     a = ap.parse_args()
-    tasks = [(n, s, a.scale, a.weeks) for n in SCENARIOS for s in range(1, a.seeds + 1)]
+    tasks = [(n, s, a.scale, a.weeks) for n in a.variants for s in range(1, a.seeds + 1)]
     with ProcessPoolExecutor(a.jobs) as ex:
         rows = list(ex.map(one, tasks))
-    by = {n: [r for r in rows if r["scenario"] == n] for n in SCENARIOS}
+    by = {n: [r for r in rows if r["scenario"] == n] for n in a.variants}
     print(f"scale {a.scale}, {a.seeds} seeds, {a.weeks} weeks; mean ± standard error over seeds")
     keys = [
         *(f"sd_x_{w}" for w in WEEKS_X),
@@ -126,9 +127,12 @@ def main() -> None:
     ]  # fmt: skip
     names = sorted({k for r in rows for k in r if k.startswith("cred_")})
     for k in [*keys, *names]:
-        print(f"{k:34s}" + "".join(f"{_mean(by[n], k):>24s}" for n in SCENARIOS))
+        print(f"{k:34s}" + "".join(f"{_mean(by[n], k):>24s}" for n in a.variants))
+    print("columns: " + ", ".join(a.variants))
+    if "1928-no-opposition" not in by:
+        return
     passive = {r["seed"]: r["q5_left"] for r in by["1928-no-opposition"]}
-    for n in SCENARIOS[:3]:
+    for n in [v for v in SCENARIOS[:3] if v in by]:
         d = np.array([r["q5_left"] - passive[r["seed"]] for r in by[n]])
         se = d.std(ddof=1) / np.sqrt(d.size) if d.size > 1 else float("nan")
         print(f"Q5 matched (run - passive), {n}: {d.mean():.4f} ± {se:.4f}")

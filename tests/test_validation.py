@@ -364,7 +364,7 @@ def test_kuran_two_societies(society: str) -> None:
 # --- S6 influence (Deffuant, Neau, Amblard, Weisbuch 2000; Deffuant et al. 2002) ------------
 
 DW_N = 1000
-DW_WEEKS = 1000
+DW_WEEKS = 1500
 DW_RUNS = 20
 DW_EXPECTED = {0.3: {1}, 0.2: {2}, 0.1: {4, 5}}
 
@@ -391,15 +391,17 @@ def fewest_hits(runs: int) -> int:
 def measure_dw(d: float, seed: int) -> tuple[int, bool]:
     """S6 alone, bounded confidence, mu = 0.5: N = 1000 opinions uniform on [-1, 1] (the paper's
     [0, 1] doubled), threshold u = 2 d, for DW_WEEKS weeks. Returns (major clusters, converged):
-    converged when every major cluster has collapsed to a point (spread < 1e-6) and neighbouring
-    major clusters lie more than u apart, so that no two of them can meet again."""
+    converged when every major cluster has collapsed (spread < 1e-4, a thousandth of the
+    smallest u: all its members hear each other, so it only contracts and cannot split) and
+    neighbouring major clusters lie more than u apart, so that no two of them can meet again:
+    the count is final."""
     sc = alone("influence", "influence.rule='bounded_confidence'", "influence.mu=0.5")
     x = np.random.default_rng(seed).uniform(-1.0, 1.0, DW_N)
     state = build_state([DW_N], seed=seed, x=x, y=x, u=2.0 * d)
     advance(state, sc, DW_WEEKS)
     major = major_clusters(state.persons.x)
     centres = np.array([g.mean() for g in major])
-    collapsed = all(g[-1] - g[0] < 1e-6 for g in major)
+    collapsed = all(g[-1] - g[0] < 1e-4 for g in major)
     apart = bool(np.all(np.diff(centres) > 2.0 * d))
     return len(major), collapsed and apart
 
@@ -422,7 +424,10 @@ def test_deffuant_weisbuch_clusters(d: float) -> None:
 
     The model's S6 is listener-only (each person listens to one random cellmate a week, all of
     them to what was said at the week's start) where the paper updates both of a random pair;
-    1000 weeks (10^6 listenings) is past convergence, checked in every run. The count is a
+    1500 weeks (1.5 * 10^6 listenings) is past convergence, checked in every run (a small
+    isolated cluster of 30 hears one of its own only 3 % of the time and contracts slowly: at
+    d = 0.1, seed 4, it is 2e-6 wide after 1500 weeks; the count is final once it is far
+    narrower than u). The count is a
     per-run outcome with tails (3 or 6 clusters now and then at d = 0.1): the claim is that the
     published count is the typical one, i.e. has probability > 1/2: of 20 fixed-seed runs, the
     number in the published set must pass a one-sided binomial test against 1/2 at p < 0.001
