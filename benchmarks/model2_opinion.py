@@ -17,7 +17,8 @@ campaign and no cadres, two years: the persistence of the spread and of the kern
   `active = false`);
 - each organisation's credibility at weeks 26, 52, 104, 260 and 520 (saturation).
 
-Means over seeds with their standard error (s.d. / sqrt(n)). The runs are independent: `--jobs`
+Means over seeds with their standard error (s.d. / sqrt(n)); differences between strategies also
+paired by seed (common random numbers: the same seed draws the same numbers in every variant). The runs are independent: `--jobs`
 processes.
 """
 
@@ -129,6 +130,14 @@ def main() -> None:
     for k in [*keys, *names]:
         print(f"{k:34s}" + "".join(f"{_mean(by[n], k):>24s}" for n in a.variants))
     print("columns: " + ", ".join(a.variants))
+    pairs = [("1928-all-reform", "1928-all-corpse"), ("1928-all-reform", "1928-no-opposition"),
+             ("1928-all-corpse", "1928-no-opposition")]  # fmt: skip
+    for a_, b_ in [(x, y) for x, y in pairs if x in by and y in by]:
+        for k in ("pi5", "expelled5", "members5"):
+            other = {r["seed"]: r[k] for r in by[b_]}
+            d = np.array([r[k] - other[r["seed"]] for r in by[a_] if r["seed"] in other])
+            se = d.std(ddof=1) / np.sqrt(d.size) if d.size > 1 else float("nan")
+            print(f"paired by seed, {k}: {a_} - {b_}: {d.mean():.4g} ± {se:.2g}")
     if "1928-no-opposition" not in by:
         return
     passive = {r["seed"]: r["q5_left"] for r in by["1928-no-opposition"]}
