@@ -18,8 +18,8 @@ campaign and no cadres, two years: the persistence of the spread and of the kern
 - each organisation's credibility at weeks 26, 52, 104, 260 and 520 (saturation).
 
 Means over seeds with their standard error (s.d. / sqrt(n)); differences between strategies also
-paired by seed (common random numbers: the same seed draws the same numbers in every variant). The runs are independent: `--jobs`
-processes.
+paired by seed (common random numbers: the same seed draws the same numbers in every variant).
+The runs are independent: `--jobs` processes.
 """
 
 from __future__ import annotations
