@@ -55,6 +55,8 @@ PERSON_DEFAULTS: dict[str, tuple[Any, Any]] = {
     "heard": (np.int8, NO_ORG),
     "x0": (np.float64, 0.0),
     "cohort": (np.bool_, False),
+    "anchor": (np.float64, 0.0),
+    "lam": (np.float64, 1.0),  # no pull of the anchor unless a test sets one
 }
 
 CELL_DEFAULTS: dict[str, tuple[Any, Any]] = {

@@ -517,6 +517,43 @@ def test_s6_cadres_reach_whom_their_strategy_addresses(
     assert np.isin(heard, [NO_ORG, 0]).all()
 
 
+def test_s6_a_cadre_moves_a_listener_who_is_not_on_the_left() -> None:
+    """A cadre's message moves the listener by mu * credibility * (x_cadre - x_i) whatever the
+    distance (the first model's RA needed x_i > 0.2 to move at all): a Centre listener at -0.2
+    with u = 0.3 moves to -0.2 + 0.1 * 0.5 * 1.0; at credibility 0 he does not move."""
+    for cred, expected in ((0.5, -0.15), (0.0, -0.2)):
+        sc = scenario("influence.cadre_contacts=100", "influence.mu=0.1")
+        org = np.array([0, NO_ORG], np.int8)
+        state = build_state(
+            [2], org=org, orgs=[{"effort_party": 1.0}], credibility=[cred],
+            x=[0.8, -0.2], y=[0.8, -0.2], u=[0.1, 0.3],
+        )  # fmt: skip
+        influence.step(state, sc)
+        assert state.persons.heard[1] == 0
+        assert state.persons.x[1] == pytest.approx(expected)
+
+
+def test_s6_the_anchor_pulls_back() -> None:
+    """Friedkin-Johnsen: x <- lambda (what he heard) + (1 - lambda) anchor; a person who hears
+    nothing (alone in his cell) moves from x to lambda x + (1 - lambda) a, and with lambda = 1
+    stays put."""
+    sc = scenario()
+    for lam, expected in ((0.8, 0.8 * -0.5 + 0.2 * 0.5), (1.0, -0.5)):
+        state = build_state([1], x=-0.5, y=-0.5, anchor=0.5, lam=lam)
+        influence.step(state, sc)
+        assert state.persons.x[0] == pytest.approx(expected)
+
+
+def test_s8_degeneration_moves_the_anchor_not_the_stance_directly() -> None:
+    """S8's drift acts on the anchor (a material change); x follows only through S6."""
+    sc = scenario("degeneration.stance_drift=0.01")
+    state = build_state([10], x=0.3, anchor=0.3, d=0.5)
+    degeneration.step(state, sc)
+    d = state.persons.d
+    assert state.persons.anchor == pytest.approx(0.3 - 0.01 * d * 1.3)
+    assert np.array_equal(state.persons.x, np.full(10, 0.3))
+
+
 # --- S7 confidence ------------------------------------------------------------------------
 
 
@@ -556,38 +593,105 @@ def test_s7_hearing_a_cadre_lowers_c_in_proportion_to_credibility() -> None:
     assert np.array_equal(loss[10:], np.zeros(5))
 
 
-def test_s7_credibility_earned_by_backing_left_steps() -> None:
-    """On a left step an organisation that backs it earns credibility_earn * step; one that does
-    not earns nothing (no one heard either, and the calumny is refuted by both)."""
-    sc = scenario("confidence.credibility_earn=2.0")
-    orgs = [
-        {"backs_left_steps": 1.0, "refutes_second_party": 1.0},
-        {"backs_left_steps": 0.0, "refutes_second_party": 1.0},
-    ]
-    state = build_state([10], orgs=orgs, credibility=[0.5, 0.5])
-    state.macro.line_start, state.macro.line = 0.0, 0.05
-    confidence.step(state, sc)
-    assert state.orgs.credibility == pytest.approx([0.6, 0.5])
+def logit(q: float) -> float:
+    return math.log(q / (1.0 - q))
+
+
+def sigmoid(v: float) -> float:
+    return 1.0 / (1.0 + math.exp(-v))
 
 
 @pytest.mark.parametrize(
-    ("c_listener", "dead", "falls"), [(0.6, 1.0, True), (0.1, 1.0, False), (0.6, 0.0, False)]
+    ("x", "c", "backs", "sign"),
+    [
+        (0.5, 0.6, 1.0, 1.0),  # wanted the step, trusts it: backing it gains
+        (0.5, 0.6, 0.0, -1.0),  # ... and not backing it loses
+        (-0.5, 0.1, 1.0, -1.0),  # did not want it and sees backing as capitulation: loses
+        (-0.5, 0.1, 0.0, 1.0),  # ... and not backing it gains
+        (0.5, 0.1, 1.0, 0.0),  # wanted it but distrusts the Centre: the two cancel
+    ],
 )
-def test_s7_credibility_lost_by_calling_the_party_dead_to_the_confident(
-    c_listener: float, dead: float, falls: bool
+def test_s7_backing_a_left_step_is_judged_by_its_listeners(
+    x: float, c: float, backs: float, sign: float
 ) -> None:
-    """An organisation telling its listeners the party is a corpse loses credibility in
-    proportion to the share of them who still trust the Centre (c >= observe.confident); told
-    to those who do not, or not told at all, it loses nothing."""
-    sc = scenario("confidence.credibility_loss_dead=0.02", "observe.confident=0.25")
-    orgs = [{"says_party_dead": dead, "refutes_second_party": 1.0}]
-    heard = np.array([0] * 10, np.int8)
-    state = build_state(
-        [10], orgs=orgs, credibility=[0.5], heard=heard, c=c_listener, c0=c_listener
-    )
+    """On a left step, log-odds of credibility move by credibility_step * step * (2 backs - 1)
+    * <[x > line_start] - [c < confident]> over the organisation's listeners: the same message
+    gains or loses according to what they wanted and whether they trust the Centre."""
+    sc = scenario("confidence.credibility_step=2.0", "observe.confident=0.25")  # L starts at 0
+    orgs = [{"backs_left_steps": backs, "refutes_second_party": 0.5}]
+    state = build_state([10], orgs=orgs, credibility=[0.5], heard=0, x=x, c=c, c0=c)
+    state.macro.line_start, state.macro.line = 0.0, 0.05
     confidence.step(state, sc)
-    expected = 0.5 - 0.02 if falls else 0.5
-    assert state.orgs.credibility[0] == pytest.approx(expected)
+    assert state.orgs.credibility[0] == pytest.approx(sigmoid(2.0 * 0.05 * sign))
+
+
+@pytest.mark.parametrize(
+    ("c_listener", "arrests", "dead", "sign"),
+    [(0.6, 0, 1.0, -1.0), (0.1, 0, 1.0, 1.0), (0.6, 1, 1.0, 1.0), (0.6, 0, 0.0, 0.0)],
+)
+def test_s7_the_party_is_dead_gains_among_the_repressed_and_loses_among_the_confident(
+    c_listener: float, arrests: int, dead: float, sign: float
+) -> None:
+    """'The party is dead' moves log-odds by credibility_dead * says_party_dead * <dead_i>:
+    dead_i = +1 for a listener who no longer trusts the Centre (c < confident) or whose cell
+    had expulsions, -1 for one who trusts it; not said, it moves nothing."""
+    sc = scenario(
+        "confidence.credibility_dead=0.02",
+        "observe.confident=0.25",
+        "confidence.credibility_memory=0",
+    )
+    orgs = [{"says_party_dead": dead, "refutes_second_party": 0.5}]
+    state = build_state(
+        [10], orgs=orgs, credibility=[0.3], heard=0, c=c_listener, c0=c_listener,
+        cells={"arrests": arrests},
+    )  # fmt: skip
+    confidence.step(state, sc)
+    assert state.orgs.credibility[0] == pytest.approx(sigmoid(logit(0.3) + 0.02 * sign))
+
+
+def test_s7_credibility_does_not_saturate_within_months() -> None:
+    """On the log-odds scale, 26 weeks of the strongest disagreement of every listener with the
+    message take credibility from 0.5 down by exactly 26 * credibility_dead in log-odds: to 0.37
+    at the default 0.02, far from 0 (the first model reached 0 within 26 weeks)."""
+    sc = scenario("confidence.credibility_memory=0")
+    orgs = [{"says_party_dead": 1.0, "refutes_second_party": 0.5}]
+    state = build_state([10], orgs=orgs, credibility=[0.5], heard=0, c=0.9, c0=0.9)
+    for _ in range(26):
+        confidence.step(state, sc)
+        state.persons.heard[:] = 0
+    rate = sc.confidence.credibility_dead
+    assert state.orgs.credibility[0] == pytest.approx(sigmoid(-26 * rate))
+    assert 0.3 < state.orgs.credibility[0] < 0.5
+
+
+def test_s7_memory_bounds_the_log_odds() -> None:
+    """With memory m, ten years of the strongest disagreement take the log-odds to
+    -rate / m (1 - (1 - m)^520), above the fixed point -rate / m of L <- (1 - m) L - rate:
+    credibility stays above 1 / (1 + exp(rate / m)) (0.018 at the defaults)."""
+    sc = scenario(
+        "confidence.credibility_memory=0.005",
+        "confidence.credibility_dead=0.02",
+        "confidence.exposure_loss=0",  # the listeners stay confident (c = 0.9) all along
+    )
+    orgs = [{"says_party_dead": 1.0, "refutes_second_party": 0.5}]
+    state = build_state([10], orgs=orgs, credibility=[0.5], heard=0, c=0.9, c0=0.9)
+    for _ in range(520):
+        confidence.step(state, sc)
+        state.persons.heard[:] = 0
+    expected = -0.02 / 0.005 * (1.0 - (1.0 - 0.005) ** 520)  # L_n of L <- (1 - m) L - rate
+    assert state.orgs.credibility[0] == pytest.approx(sigmoid(expected))
+    assert state.orgs.credibility[0] > sigmoid(-0.02 / 0.005)
+
+
+def test_s7_no_listener_no_change() -> None:
+    """An organisation nobody heard this week keeps its credibility, whatever it says (memory
+    off; with memory it only forgets)."""
+    sc = scenario("confidence.credibility_memory=0")
+    orgs = [{"says_party_dead": 1.0, "backs_left_steps": 1.0}]
+    state = build_state([10], orgs=orgs, credibility=[0.4], c=0.9, c0=0.9)
+    state.macro.line_start, state.macro.line, state.macro.regime = 0.0, 0.1, 1.0
+    confidence.step(state, sc)
+    assert state.orgs.credibility[0] == pytest.approx(0.4)
 
 
 def test_s7_a_passive_organisation_keeps_its_credibility() -> None:
@@ -609,7 +713,8 @@ def test_s8_control_from_below_slows_degeneration() -> None:
     other half's d grows more slowly there (control from below)."""
     sc = scenario()
     active = np.array(([False] * 20 + [True] * 20) + [False] * 40)
-    state = build_state([40, 40], d=0.3, y=np.tile([0.0] * 20 + [0.8] * 20, 2), active=active)
+    left = np.tile([0.0] * 20 + [0.8] * 20, 2)  # control reads the private stance x
+    state = build_state([40, 40], d=0.3, x=left, y=left, active=active)
     for _ in range(10):
         degeneration.step(state, sc)
     d = state.persons.d
@@ -641,12 +746,13 @@ def test_s8_the_proprietor_pulls_on_exposed_cells() -> None:
 
 
 def test_s8_the_degenerated_drift_to_the_proprietors_line() -> None:
-    """x drifts toward -1 in proportion to d: the more degenerated move further Right."""
+    """The anchor drifts toward -1 in proportion to d: the more degenerated move further Right
+    (their stance follows through S6)."""
     sc = scenario("degeneration.stance_drift=0.01")
-    state = build_state([2], x=0.5, d=[0.1, 0.9])
+    state = build_state([2], x=0.5, anchor=0.5, d=[0.1, 0.9])
     degeneration.step(state, sc)
-    x = state.persons.x
-    assert x[1] < x[0] < 0.5
+    a = state.persons.anchor
+    assert a[1] < a[0] < 0.5
 
 
 # --- S9 repression ------------------------------------------------------------------------
@@ -1099,8 +1205,8 @@ SWITCHES: dict[str, tuple[list[str], dict[str, Any], Extract]] = {
     "influence": ([], {}, _persons("u", "heard")),
     "confidence": ([], {}, lambda s: {"c": s.persons.c.copy(),
                                       "credibility": s.orgs.credibility.copy()}),
-    "degeneration": ([], {}, _persons("d")),
-    "repression": ([], {}, lambda s: {
+    "degeneration": ([], {}, _persons("d", "anchor")),
+    "repression": (["repression.arrest_rate=1.0"], {}, lambda s: {
         **_persons("exile_left", "org")(s), "arrests": s.cells.arrests.copy(),
         "exiled": s.persons.status == EXILED}),
     "membership": ([], {}, lambda s: {"nonparty": s.persons.status == NONPARTY}),

@@ -20,6 +20,7 @@ import pytest
 from scipy import optimize, stats
 
 from conftest import advance, build_state
+from thermidor.engine import simulate
 from thermidor.model.init import initial_state
 from thermidor.model.schedule import SCHEDULE
 from thermidor.model.state import (
@@ -31,6 +32,7 @@ from thermidor.model.state import (
     WORKER,
     State,
 )
+from thermidor.model.submodels import influence
 from thermidor.model.submodels.activation import ROUNDING, arrest_probability
 from thermidor.model.submodels.hierarchy import cc_holder, climb, tail
 from thermidor.scenario import Scenario, load_scenario
@@ -363,7 +365,7 @@ def test_kuran_two_societies(society: str) -> None:
 # --- S6 influence (Deffuant, Neau, Amblard, Weisbuch 2000; Deffuant et al. 2002) ------------
 
 DW_N = 1000
-DW_WEEKS = 1000
+DW_WEEKS = 1500
 DW_RUNS = 20
 DW_EXPECTED = {0.3: {1}, 0.2: {2}, 0.1: {4, 5}}
 
@@ -390,15 +392,17 @@ def fewest_hits(runs: int) -> int:
 def measure_dw(d: float, seed: int) -> tuple[int, bool]:
     """S6 alone, bounded confidence, mu = 0.5: N = 1000 opinions uniform on [-1, 1] (the paper's
     [0, 1] doubled), threshold u = 2 d, for DW_WEEKS weeks. Returns (major clusters, converged):
-    converged when every major cluster has collapsed to a point (spread < 1e-6) and neighbouring
-    major clusters lie more than u apart, so that no two of them can meet again."""
+    converged when every major cluster has collapsed (spread < 1e-4, a thousandth of the
+    smallest u: all its members hear each other, so it only contracts and cannot split) and
+    neighbouring major clusters lie more than u apart, so that no two of them can meet again:
+    the count is final."""
     sc = alone("influence", "influence.rule='bounded_confidence'", "influence.mu=0.5")
     x = np.random.default_rng(seed).uniform(-1.0, 1.0, DW_N)
     state = build_state([DW_N], seed=seed, x=x, y=x, u=2.0 * d)
     advance(state, sc, DW_WEEKS)
     major = major_clusters(state.persons.x)
     centres = np.array([g.mean() for g in major])
-    collapsed = all(g[-1] - g[0] < 1e-6 for g in major)
+    collapsed = all(g[-1] - g[0] < 1e-4 for g in major)
     apart = bool(np.all(np.diff(centres) > 2.0 * d))
     return len(major), collapsed and apart
 
@@ -421,7 +425,10 @@ def test_deffuant_weisbuch_clusters(d: float) -> None:
 
     The model's S6 is listener-only (each person listens to one random cellmate a week, all of
     them to what was said at the week's start) where the paper updates both of a random pair;
-    1000 weeks (10^6 listenings) is past convergence, checked in every run. The count is a
+    1500 weeks (1.5 * 10^6 listenings) is past convergence, checked in every run (a small
+    isolated cluster of 30 hears one of its own only 3 % of the time and contracts slowly: at
+    d = 0.1, seed 4, it is 2e-6 wide after 1500 weeks; the count is final once it is far
+    narrower than u). The count is a
     per-run outcome with tails (3 or 6 clusters now and then at d = 0.1): the claim is that the
     published count is the typical one, i.e. has probability > 1/2: of 20 fixed-seed runs, the
     number in the published set must pass a one-sided binomial test against 1/2 at p < 0.001
@@ -492,6 +499,191 @@ def test_relative_agreement_regimes(case: str) -> None:
     ys = measure_ra_case(case)
     hits = sum(ra_regime(y) == case for y in ys)
     assert typical(hits, len(ys)), (hits, ys)
+
+
+# --- S6 anchoring (Friedkin and Johnsen 1990; Frasca, Ravazzi, Tempo and Ishii 2013) ----------
+
+# Friedkin and Johnsen (1999), "Social influence networks and opinion change", Advances in Group
+# Processes 16, 1: a group of four, influence matrix W, susceptibilities lambda_ii = 1 - w_ii,
+# initial opinions on a 0-100 scale; the published equilibrium is (60, 60, 75, 75) (as reproduced
+# in Proskurnikov and Tempo, "A tutorial on modeling and analysis of dynamic social networks,
+# Part II", Annual Reviews in Control 45 (2018) 166). On the model's [-1, 1]: x = (v - 50)/50.
+FJ_W = np.array(
+    [
+        [0.220, 0.120, 0.360, 0.300],
+        [0.147, 0.215, 0.344, 0.294],
+        [0.000, 0.000, 1.000, 0.000],
+        [0.090, 0.178, 0.446, 0.286],
+    ]
+)
+FJ_X0 = (np.array([25.0, 25.0, 75.0, 85.0]) - 50.0) / 50.0
+FJ_PUBLISHED = (np.array([60.0, 60.0, 75.0, 75.0]) - 50.0) / 50.0  # rounded to units of 0-100
+
+
+def fj_equilibrium(w: np.ndarray, lam: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """x* = (I - Lambda W)^-1 (I - Lambda) a."""
+    n = a.size
+    return np.linalg.solve(np.eye(n) - lam[:, None] * w, (1.0 - lam) * a)
+
+
+def measure_fj_synchronous(weeks: int = 2000) -> np.ndarray:
+    """The synchronous Friedkin-Johnsen rule written with S6's own anchoring step: every person
+    hears W x (his influence-weighted view of the group) and weighs it against his anchor."""
+    lam = 1.0 - np.diag(FJ_W)
+    x = FJ_X0.copy()
+    for _ in range(weeks):
+        heard = FJ_W @ x
+        x = np.array([influence.anchored(heard[i], FJ_X0[i], lam[i]) for i in range(4)])
+    return x
+
+
+def test_friedkin_johnsen_equilibrium_synchronous() -> None:
+    """Friedkin and Johnsen (1999): the four-person group reaches (60, 60, 75, 75) on the 0-100
+    scale (published to units: within 0.5 of it, 0.01 on the model's scale), and the iteration
+    equals the closed form (I - Lambda W)^-1 (I - Lambda) x0 to rounding (1e-12)."""
+    x = measure_fj_synchronous()
+    lam = 1.0 - np.diag(FJ_W)
+    assert np.abs(x - fj_equilibrium(FJ_W, lam, FJ_X0)).max() < 1e-12
+    assert np.abs(x - FJ_PUBLISHED).max() < 0.01
+
+
+GOSSIP_MU = 0.5
+GOSSIP_LAM = np.array([0.9, 0.6, 0.0, 0.8])  # the third is fully anchored (the published group's)
+GOSSIP_X0 = FJ_X0
+GOSSIP_WEEKS = 100_000
+GOSSIP_BATCHES = 100
+
+
+def gossip_expected_matrix(n: int, mu: float) -> np.ndarray:
+    """The expected week of S6's one-listener gossip in one cell of n, every distance within u
+    (bounded confidence, u = 2): W_bar = (1 - mu) I + mu P, P uniform over the n - 1 others."""
+    p = (np.ones((n, n)) - np.eye(n)) / (n - 1)
+    return (1.0 - mu) * np.eye(n) + mu * p
+
+
+def measure_gossip(seed: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """S6 alone on one cell of four, bounded confidence with u = 2 (every cellmate heard), mu =
+    0.5, anchors = the initial stances and GOSSIP_LAM, for GOSSIP_WEEKS weeks (S4 off: y = x).
+    Returns the time average of x, its standard error by batch means (GOSSIP_BATCHES batches,
+    each far longer than the dynamics' memory of a few weeks) and the time s.d. of x."""
+    sc = alone("influence", "influence.rule='bounded_confidence'", f"influence.mu={GOSSIP_MU}")
+    state = build_state(
+        [4], seed=seed, x=GOSSIP_X0, y=GOSSIP_X0, u=2.0, anchor=GOSSIP_X0, lam=GOSSIP_LAM
+    )
+    trace = np.empty((GOSSIP_WEEKS, 4))
+    for t in range(GOSSIP_WEEKS):
+        advance(state, sc, 1)
+        trace[t] = state.persons.x
+    trace = trace[1000:]  # the transient
+    batches = trace[: trace.shape[0] // GOSSIP_BATCHES * GOSSIP_BATCHES]
+    means = batches.reshape(GOSSIP_BATCHES, -1, 4).mean(axis=1)
+    se = means.std(axis=0, ddof=1) / math.sqrt(GOSSIP_BATCHES)
+    return trace.mean(axis=0), se, trace.std(axis=0)
+
+
+def test_gossip_time_average_is_the_friedkin_johnsen_equilibrium() -> None:
+    """Frasca, Ravazzi, Tempo and Ishii (2013), "Gossips and prejudices: ergodic randomized
+    dynamics in social networks", IFAC Proc. Vol. 46(27) 212: with random pairwise listening and
+    prejudices the opinions do not converge but oscillate ergodically, and their time averages
+    converge to the limit of the synchronous dynamics of the expected opinions. For S6's
+    one-listener gossip that limit is the FJ equilibrium x* = (I - Lambda W_bar)^-1 (I - Lambda) a
+    of the expected week (W_bar in `gossip_expected_matrix`; the week's updates read the week's
+    start, so its random map is i.i.d. across weeks). Checks: the time average equals x* within
+    Z = 4 batch-means standard errors; the opinions of the persons who listen (lambda > 0) keep
+    oscillating (time s.d. > 0.01), and the fully anchored one stays at his anchor."""
+    average, se, spread = measure_gossip()
+    expected = fj_equilibrium(gossip_expected_matrix(4, GOSSIP_MU), GOSSIP_LAM, GOSSIP_X0)
+    assert np.all(np.abs(average - expected) <= Z * se + 1e-12), (average, expected, se)
+    listening = GOSSIP_LAM > 0
+    assert np.all(spread[listening] > 0.01), spread
+    assert spread[~listening] == pytest.approx(0.0, abs=1e-12)
+
+
+CELL_N = 40
+CELL_SEEDS = 20
+
+
+def measure_cell_spread(lam: float, seed: int, weeks: int = 104) -> tuple[float, float]:
+    """S6 alone, relative agreement, one cell of 40 worker members drawn as in the 1928 scenario
+    (x ~ N(0.1, 0.3), u uniform on 0.6 +- 0.3, lambda on `lam` +- 0.1 clipped to [0, 1], anchors
+    at x): the s.d. of x at the start and after `weeks` weeks."""
+    sc = alone("influence")
+    rng = np.random.default_rng(seed)
+    x = np.clip(rng.normal(0.1, 0.3, CELL_N), -1.0, 1.0)
+    u = 0.6 + 0.3 * (2.0 * rng.random(CELL_N) - 1.0)
+    lam_i = np.clip(lam + 0.1 * (2.0 * rng.random(CELL_N) - 1.0), 0.0, 1.0)
+    state = build_state([CELL_N], seed=seed, x=x, y=x, u=u, anchor=x, lam=lam_i)
+    before = float(x.std())
+    advance(state, sc, weeks)
+    return before, float(state.persons.x.std())
+
+
+def test_a_cell_with_no_campaign_and_no_cadres_keeps_its_spread() -> None:
+    """Friedkin-Johnsen anchoring at the 1928 susceptibility (0.85): a cell of 40 with no
+    campaign and no cadres keeps its spread of stances within 20 % over two years (mean ratio of
+    the s.d. after and before over 20 cells, measured 0.92; the ratio's s.d. across cells is
+    0.03, so its standard error is 0.007: the 20 % band is more than 10 standard errors from
+    it). Without the anchor (lambda = 1, the first model) the same cells keep 0.54 of it (s.d.
+    across cells 0.13, standard error 0.03): below 0.7, more than 5 standard errors under the
+    band, so the check can fail."""
+    anchored = [measure_cell_spread(0.85, s) for s in range(CELL_SEEDS)]
+    free = [measure_cell_spread(1.0, s) for s in range(CELL_SEEDS)]
+    ratio = np.mean([after / before for before, after in anchored])
+    ratio_free = np.mean([after / before for before, after in free])
+    assert 0.8 <= ratio <= 1.2, ratio
+    assert ratio_free < 0.7, ratio_free
+
+
+QUIET_SCALE = 0.005
+QUIET_SEEDS = (1, 2, 3, 4)
+EARLY, LATE = slice(14, 27), slice(92, 105)  # the second quarter (after S5's start) and the last
+
+
+def measure_quiet(seed: int, susceptibility: float | None = None) -> dict[str, np.ndarray]:
+    """The whole `1928` model at 1:200 for two years with no events, no campaign (campaign_on
+    at its maximum), no cadres (no organisation) and constant material conditions (S2 off: the
+    1928 grain shortfall's wage transient is a force): weekly, the s.d. of the present persons'
+    private x and the active Left kernel (worker members active with x > stance_cut)."""
+    over = ["events=false", "leadership.campaign_on=2.0", "classes.enabled=false"]
+    if susceptibility is not None:
+        over += [
+            f"population.{k}.susceptibility={susceptibility}"
+            for k in ("strata.worker", "strata.peasant", "strata.employee", "nonparty")
+        ] + [f"population.strata.functionary.susceptibility={susceptibility}"]
+    sc = load_scenario("1928", overrides=over).model_copy(
+        update={"organisations": [], "scale": QUIET_SCALE, "weeks": 104}
+    )
+    out = {k: np.zeros(105) for k in ("sd", "kernel")}
+
+    def look(w: int, _n: int, state) -> None:
+        p = state.persons
+        workers = ((p.status == 0) | (p.status == 4)) & (p.stratum == WORKER)
+        out["sd"][w] = p.x[p.status != EXILED].std()
+        out["kernel"][w] = np.mean(p.active[workers] & (p.x[workers] > 0.2))
+
+    simulate(sc, seed=seed, progress=look)
+    return out
+
+
+def test_spread_and_kernel_persist_without_forces() -> None:
+    """With no campaign, no events, no cadres and constant material conditions, the spread of
+    stances and the active Left kernel stay within +-20 % over two years (the first model lost
+    60 % of the spread in a year and 90 % of the kernel by year 2). Per seed, the ratio of the
+    last quarter's mean (weeks 92-104) to the second quarter's (weeks 14-26, once S5 has
+    settled from nobody active); the mean ratio over 4 seeds must lie in [0.8, 1.2], widened
+    for the kernel by Z = 4 standard errors of that mean (the kernel is a share of about 1.5 % of
+    2,700 worker members a run: its s.e. across seeds is measured, 0.017; the spread's is below
+    0.001 and not credited). Measured: spread 1.00 (the adjustment to the anchored equilibrium,
+    about -8 %, is over within the first weeks), kernel 0.85. Switching the anchor off
+    (susceptibility 1) keeps 0.75 of the spread and 0.36 of the kernel: the check can fail."""
+    runs = [measure_quiet(s) for s in QUIET_SEEDS]
+    sd = np.array([r["sd"][LATE].mean() / r["sd"][EARLY].mean() for r in runs])
+    kernel = np.array([r["kernel"][LATE].mean() / r["kernel"][EARLY].mean() for r in runs])
+    se = kernel.std(ddof=1) / math.sqrt(kernel.size)
+    assert 0.8 <= sd.mean() <= 1.2, sd
+    assert 0.8 - Z * se <= kernel.mean() <= 1.2 + Z * se, (kernel, se)
+    free = measure_quiet(1, susceptibility=1.0)
+    assert free["sd"][LATE].mean() / free["sd"][EARLY].mean() < 0.8
 
 
 # --- S11 hierarchy (Galam 1990) --------------------------------------------------------------

@@ -51,6 +51,7 @@ MEASURES = (
     ("Q4", "line", "the Centre's line (-1 proprietor, +1 proletarian)"),
     ("Q4", "regime", "the regime of repression"),
     ("Q5", "q5_moved_left", "worker members trusting the Centre at the start who moved left"),
+    ("Q5", "q5_left", "worker members trusting the Centre at the start, privately on the Left"),
     ("Q5", "kernel_left_active", "worker members active and saying a Left stance"),
     ("Q6", "expelled", "persons expelled"),
     ("Q6", "exiled", "persons in exile"),
@@ -138,6 +139,24 @@ def seven_answers(ts: pd.DataFrame, outcomes: pd.DataFrame, horizon: int) -> dic
         else None
     )
     return out
+
+
+def q5_matched(ts: pd.DataFrame, passive: pd.DataFrame, horizon: int) -> dict:
+    """Q5 against the counterfactual (DESIGN principle 10): for each run, the cohort's share
+    privately on the Left (`q5_left`) at the horizon minus the same share in its matched passive
+    run (same seed, every organisation `active = false`; runs paired by their `run` index), with
+    the mean over runs and its standard error."""
+    run = at_week(ts, horizon, ["q5_left"])["q5_left"]
+    base = at_week(passive, horizon, ["q5_left"])["q5_left"]
+    common = run.index.intersection(base.index)
+    d = (run[common] - base[common]).to_numpy(dtype=float)
+    se = float(d.std(ddof=1) / np.sqrt(d.size)) if d.size > 1 else float("nan")
+    return {
+        "q5": float(d.mean()) if d.size else float("nan"),
+        "se": se,
+        "runs": int(d.size),
+        "per_run": [float(v) for v in d],
+    }
 
 
 def one_line(answers: dict, q: str) -> str:

@@ -29,9 +29,11 @@ from thermidor.experiments.runner import Report, TaskFn, execute
 from thermidor.experiments.store import Store, locked
 from thermidor.experiments.task import run_task
 from thermidor.scenario.load import load_scenario, parse_overrides
+from thermidor.scenario.passive import passive
 from thermidor.scenario.schema import Scenario
 
 VarySpec = Mapping[str, Sequence[float]] | Sequence[str]
+PASSIVE = "passive"  # the subdirectory of a matched ensemble that holds its passive runs
 
 
 def resolve(
@@ -151,11 +153,19 @@ def run(
     return exp
 
 
+def passive_plan(plan: Plan) -> Plan:
+    """The plan of `plan`'s passive counterfactual (DESIGN principle 10): the same scenario with
+    every organisation `active = false`, the same runs, root seed, horizon and shard, so run i
+    of both has the same seed and shares every random draw (common random numbers)."""
+    return Plan(plan.kind, passive(plan.scenario), plan.runs_per_point, plan.design, plan.shard)
+
+
 def ensemble(
     scenario: Scenario | str | Path = "1928",
     runs: int = 100,
     *,
     out: str | Path,
+    matched: bool = False,
     seed: int | None = None,
     weeks: int | None = None,
     overrides: list[str] | None = None,
@@ -170,9 +180,15 @@ def ensemble(
     """Run `runs` runs of `scenario` into directory `out` (resuming it) and return it.
 
     Run i gets the seed SeedSequence(root, spawn_key=(i,)), root = `seed` or the scenario's.
+    With `matched`, each run's passive counterfactual (same seed, every organisation passive)
+    is run too, into `out/passive` (an experiment of its own, its scenario marked by every
+    organisation's `active = false`): Q5 and strategy effects are differences paired by run.
     """
     plan = ensemble_plan(scenario, runs, seed=seed, weeks=weeks, overrides=overrides, shard=shard)
-    return run(
+    if matched:  # both directories checked before either is written
+        manifest.check_dir(Path(out).absolute(), plan)
+        manifest.check_dir(Path(out).absolute() / PASSIVE, passive_plan(plan))
+    exp = run(
         plan,
         out,
         executor=executor,
@@ -182,6 +198,18 @@ def ensemble(
         progress=progress,
         task_fn=task_fn,
     )
+    if matched:
+        run(
+            passive_plan(plan),
+            Path(out) / PASSIVE,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            connect_timeout=connect_timeout,
+            progress=progress,
+            task_fn=task_fn,
+        )
+    return exp
 
 
 def sweep(
@@ -236,4 +264,14 @@ def sweep(
     )
 
 
-__all__ = ["Report", "ensemble", "ensemble_plan", "resolve", "run", "sweep", "sweep_plan"]
+__all__ = [
+    "PASSIVE",
+    "Report",
+    "ensemble",
+    "ensemble_plan",
+    "passive_plan",
+    "resolve",
+    "run",
+    "sweep",
+    "sweep_plan",
+]

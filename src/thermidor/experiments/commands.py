@@ -127,11 +127,28 @@ def ensemble(
     shard: ShardOpt = None,
     connect_timeout: Timeout = 10.0,
     quiet: Quiet = False,
+    matched: Annotated[
+        bool,
+        typer.Option(
+            "--matched",
+            help="also run each run's passive counterfactual (same seed, every organisation "
+            "active = false) into OUT/passive",
+        ),
+    ] = False,
 ) -> None:
     """Run an ensemble: RUNS runs of one scenario (run i: SeedSequence(seed, spawn_key=(i,)))."""
     plan = api.ensemble_plan(scenario, runs, seed=seed, weeks=weeks, overrides=set_, shard=shard)
     what = f"ensemble {plan.scenario.name}"
+    if matched:  # both directories checked before either is written
+        manifest.check_dir(out_dir.absolute(), plan)
+        manifest.check_dir(out_dir.absolute() / api.PASSIVE, api.passive_plan(plan))
     _execute(plan, out_dir, executor, workers, scheduler, connect_timeout, quiet, what)
+    if matched:
+        base = api.passive_plan(plan)
+        where = out_dir / api.PASSIVE
+        _execute(
+            base, where, executor, workers, scheduler, connect_timeout, quiet, what + " (passive)"
+        )
 
 
 def sweep(

@@ -55,15 +55,20 @@ def _cells(sc: Scenario, rng: np.random.Generator):
 
 
 def _draw(spec: StratumSpec, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    return {
+    cols = {
         "x": np.clip(rng.normal(spec.x_mean, spec.x_sd, n), -1.0, 1.0),
         "c": np.clip(rng.normal(spec.c_mean, 0.15, n), 0.0, 1.0),
         "d": np.clip(rng.normal(spec.d_mean, 0.1, n), 0.0, 1.0),
         "h0": rng.random(n) * spec.hardship,
         "r": rng.random(n),
-        "u": np.full(n, spec.u),
         "tau": rng.random(n) * spec.tau_max,
     }
+    # openness varies between persons (Deffuant et al. 2002), and so does the susceptibility of
+    # Friedkin and Johnsen (1990): each uniform on its mean +- spread
+    cols["u"] = np.clip(spec.u + spec.u_spread * (2.0 * rng.random(n) - 1.0), 0.01, 2.0)
+    lam = spec.susceptibility + spec.susceptibility_spread * (2.0 * rng.random(n) - 1.0)
+    cols["lam"] = np.clip(lam, 0.0, 1.0)
+    return cols
 
 
 def initial_state(sc: Scenario, seed: int | np.random.SeedSequence) -> State:
@@ -93,7 +98,7 @@ def initial_state(sc: Scenario, seed: int | np.random.SeedSequence) -> State:
     stratum = stratum.astype(np.int8)
     status = np.where(block == 2, NONPARTY, MEMBER).astype(np.int8)
 
-    cols = {k: np.empty(n) for k in ("x", "c", "d", "h0", "r", "u", "tau")}
+    cols = {k: np.empty(n) for k in ("x", "c", "d", "h0", "r", "u", "tau", "lam")}
     groups = [(stratum == s) & (status == MEMBER) for s in range(len(STRATA))]
     specs = [sc.population.strata[s] for s in STRATA]
     for mask, spec in [
@@ -160,6 +165,8 @@ def initial_state(sc: Scenario, seed: int | np.random.SeedSequence) -> State:
         heard=np.full(n, NO_ORG, np.int8),
         x0=cols["x"].copy(),
         cohort=cohort & (org == NO_ORG),
+        anchor=cols["x"].copy(),
+        lam=cols["lam"],
     )
 
     appointed = rng.random(n_cells) < sc.population.appointed_secretaries

@@ -57,7 +57,7 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
     statuses = np.zeros(5)
     q1 = np.zeros(3)
     cadres = np.zeros((max(n_orgs, 1), 3))  # per organisation: in party, expelled, exiled
-    cohort = np.zeros(2)
+    cohort = np.zeros(3)  # the Q5 cohort: size, moved left, privately on the Left
     workers = 0
     left = 0
     right = 0
@@ -75,6 +75,7 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
             if p.cohort[i]:
                 cohort[0] += 1
                 cohort[1] += p.x[i] > p.x0[i] + moved
+                cohort[2] += p.x[i] > cut
             member = in_party(s)
             stratum = p.stratum[i]
             cl = stratum if member else (4 if s == NONPARTY else 5)
@@ -167,6 +168,7 @@ def observe(state: State, sc: Scenario) -> dict:
         "kernel_left_active": kernel[1] / kernel[0] if kernel[0] else 0.0,
         "right_share": right[1] / right[0] if right[0] else 0.0,
         "q5_moved_left": cohort_n[1] / cohort_n[0] if cohort_n[0] else 0.0,
+        "q5_left": cohort_n[2] / cohort_n[0] if cohort_n[0] else 0.0,
     }
     n_cells = max(q1.sum(), 1.0)
     row.update({f"cells_{k}": q1[i] / n_cells for i, k in enumerate(Q1_CLASSES)})

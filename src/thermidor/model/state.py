@@ -54,6 +54,8 @@ class Persons(NamedTuple):
     heard: np.ndarray  # int8, organisation whose cadre this person heard this week, or NO_ORG
     x0: np.ndarray  # private stance at the start (Q5)
     cohort: np.ndarray  # bool: a worker member, not a cadre, with c >= the Q5 cut at the start
+    anchor: np.ndarray  # the stance of his material position (S6, Friedkin-Johnsen); S8 moves it
+    lam: np.ndarray  # susceptibility: the weight of what he hears against his anchor (S6)
 
 
 class Cells(NamedTuple):

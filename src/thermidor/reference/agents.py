@@ -41,6 +41,9 @@ class Person(mesa.Agent):
     heard       the `Organisation` whose cadre this person heard this week, else None
     x0          private stance at the start (Q5)
     cohort      a worker member, not a cadre, with confidence >= the Q5 cut at the start
+    anchor      the stance of his material position (S6, Friedkin-Johnsen; S8 moves it)
+    lam         susceptibility: the weight of what he hears against his anchor (S6)
+    index       his index in the engine's arrays (the counter of his random streams)
     """
 
     def __init__(self, model: mesa.Model, **state) -> None:
@@ -64,6 +67,9 @@ class Person(mesa.Agent):
         self.heard: Organisation | None = None
         self.x0: float = state["x0"]
         self.cohort: bool = state["cohort"]
+        self.anchor: float = state["anchor"]
+        self.lam: float = state["lam"]
+        self.index: int = state["index"]
         self.x_said: float = self.x  # what a cadre says this week (S6)
 
     @property

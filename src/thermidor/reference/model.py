@@ -134,6 +134,9 @@ class ReferenceModel(mesa.Model):
                 exile_left=int(p.exile_left[i]),
                 x0=float(p.x0[i]),
                 cohort=bool(p.cohort[i]),
+                anchor=float(p.anchor[i]),
+                lam=float(p.lam[i]),
+                index=i,
             )
             cell.persons.append(person)
             self.persons.append(person)

@@ -82,6 +82,7 @@ def observe(model: ReferenceModel) -> dict:
         "kernel_left_active": mean([q.active and q.x > cut for q in workers]),
         "right_share": mean([q.x < -cut for q in party]),
         "q5_moved_left": mean([q.x > q.x0 + ob.moved_left for q in cohort]),
+        "q5_left": mean([q.x > cut for q in cohort]),
     }
     classes = [q1_class(cell, model)[0] for cell in model.cells]
     classes = [k for k in classes if k != "empty"]

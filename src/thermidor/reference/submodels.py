@@ -13,7 +13,14 @@ import math
 from typing import TYPE_CHECKING
 
 from thermidor.model.calendar import week_of
-from thermidor.model.streams import BLOC_SPLIT, CC_SEAT, uniform_py
+from thermidor.model.streams import (
+    BLOC_SPLIT,
+    CADRE_PICK,
+    CADRE_REACH,
+    CC_SEAT,
+    LISTEN,
+    uniform_py,
+)
 from thermidor.model.streams import THERMIDOR as THERMIDOR_DRAW
 from thermidor.reference.agents import (
     CAPITULATED,
@@ -267,9 +274,10 @@ def listen(xi: float, ui: float, xj: float, uj: float, mu: float, bounded: bool)
     return xi, ui
 
 
-def pick(rng, weights: list[float]) -> int:
-    """S6: an index drawn with probability proportional to `weights` (their total is > 0)."""
-    target = rng.random() * sum(weights)
+def pick(r: float, weights: list[float]) -> int:
+    """S6: an index drawn with probability proportional to `weights` (their total is > 0), from
+    the uniform r."""
+    target = r * sum(weights)
     for q, w in enumerate(weights):
         target -= w
         if target < 0.0:
@@ -278,15 +286,19 @@ def pick(rng, weights: list[float]) -> int:
 
 
 def s6_influence(model: ReferenceModel) -> None:
-    """S6: each present person hears one random present cellmate, then perhaps a cadre.
+    """S6: each present person hears one cellmate, perhaps a cadre, then weighs it against his
+    anchor (Friedkin-Johnsen).
 
-    In place, in the cell's order: a listener hears the cellmate's public stance y and current u.
-    The cadres whose home is the cell and whose organisation works have contacts with members
-    and with non-party persons (the exiled by letters); the reach W_j / N_j is their total over
-    the audience, and the cadre heard is drawn in proportion to his contacts with that audience.
-    A cadre says the stance he held at the start of the week.
+    In the cell's order: a listener hears the public stance y and current u of a cellmate drawn
+    uniformly among the others (nothing if that one is in exile). The cadres whose home is the
+    cell and whose organisation works have contacts with members and with non-party persons (the
+    exiled by letters); the reach W_j / N_j is their total over the audience, and the cadre heard
+    is drawn in proportion to his contacts with that audience. A cadre says the stance he held at
+    the start of the week; the listener moves toward it by mu times the credibility of the
+    cadre's organisation. Last: x <- lambda x + (1 - lambda) anchor. Draws from the streams
+    LISTEN, CADRE_REACH and CADRE_PICK.
     """
-    p, rng = model.sc.influence, model.rng
+    p, key, week = model.sc.influence, model.key, model.week
     bounded = p.rule == "bounded_confidence"
     for person in model.persons:
         person.x_said = person.x
@@ -303,44 +315,44 @@ def s6_influence(model: ReferenceModel) -> None:
             to_party.append(contacts * o.rule.effort_party)
             to_other.append(contacts * (1.0 - o.rule.effort_party))
         w_party, w_other = sum(to_party), sum(to_other)
-        for person in persons:
+        for pos, person in enumerate(persons):
             person.heard = None
             if not person.present:
                 continue
-            if len(present) > 1:
-                for _ in range(8):  # a random present cellmate other than himself, 8 tries
-                    other = persons[int(rng.random() * len(persons))]
-                    if other is not person and other.present:
-                        person.x, person.u = listen(
-                            person.x, person.u, other.y, other.u, p.mu, bounded
-                        )
-                        break
-            if not cadres or person.org is not None:
-                continue
-            member = person.in_party
-            reach = w_party / n_party if member else w_other / n_other
-            if reach > 0.0 and rng.random() < reach:
-                cadre = cadres[pick(rng, to_party if member else to_other)]
-                person.x, person.u = listen(
-                    person.x, person.u, cadre.x_said, p.cadre_u, p.mu, False
-                )
-                person.heard = cadre.org
-    for person in model.persons:
-        person.x = clip(person.x, -1.0, 1.0)
+            i = person.index
+            x, u = person.x, person.u
+            if len(persons) > 1:  # a cellmate other than himself, uniformly
+                k = int(uniform_py(key, week, LISTEN, i, 0) * (len(persons) - 1))
+                other = persons[k + (k >= pos)]
+                if other.present:
+                    x, u = listen(x, u, other.y, other.u, p.mu, bounded)
+            if cadres and person.org is None:
+                member = person.in_party
+                reach = w_party / n_party if member else w_other / n_other
+                if reach > 0.0 and uniform_py(key, week, CADRE_REACH, i, 0) < reach:
+                    r = uniform_py(key, week, CADRE_PICK, i, 0)
+                    cadre = cadres[pick(r, to_party if member else to_other)]
+                    x += p.mu * cadre.org.credibility * (cadre.x_said - x)
+                    person.heard = cadre.org
+            person.x = clip(person.lam * x + (1.0 - person.lam) * person.anchor, -1.0, 1.0)
+            person.u = u
 
 
 # --- S7 confidence ------------------------------------------------------------------------------
 
 
 def s7_confidence(model: ReferenceModel) -> None:
-    """S7: every present person's confidence, then each organisation's credibility."""
+    """S7: every present person's confidence; then each organisation's credibility on the
+    log-odds scale, from what its listeners of the week have lived."""
     p, confident = model.sc.confidence, model.sc.observe.confident
+    threshold = model.sc.activation.threshold
     step = model.line - model.line_start
-    heard = {o: 0 for o in model.organisations}
-    heard_confident = {o: 0 for o in model.organisations}
+    lived = {o: [0.0] * 6 for o in model.organisations}  # n, dead, liq, back, right, cal
     for cell in model.cells:
-        n = sum(1 for q in cell.persons if q.present)
-        hit = cell.arrests / n if n > 0 else 0.0  # expulsions of actives last week
+        hit = 0.0
+        if cell.arrests > 0:
+            n = sum(1 for q in cell.persons if q.present)
+            hit = cell.arrests / n if n > 0 else 0.0  # expulsions of actives last week
         for person in cell.persons:
             if not person.present:
                 continue
@@ -348,20 +360,35 @@ def s7_confidence(model: ReferenceModel) -> None:
             c = person.c
             v = c + p.step_gain * step * want - p.repression_loss * hit + p.relax * (person.c0 - c)
             if person.heard is not None:
-                heard[person.heard] += 1
-                heard_confident[person.heard] += c >= confident
+                doubt = c < confident
+                s = lived[person.heard]
+                s[0] += 1.0
+                s[1] += 1.0 if doubt or cell.arrests > 0 else -1.0
+                s[2] += 1.0 if person.h * (1.0 - c) > threshold else -1.0
+                s[3] += (1.0 if person.x > model.line_start else 0.0) - (1.0 if doubt else 0.0)
+                s[4] += want
+                s[5] += -1.0 if doubt else 1.0
                 v -= p.exposure_loss * person.heard.credibility
             person.c = clip(v, 0.0, 1.0)
     for o in model.organisations:
-        f = heard_confident[o] / heard[o] if heard[o] > 0 else 0.0
+        n, dead, liq, back, right, cal = lived[o]
         r = o.rule
-        delta = (
-            p.credibility_earn * (r.backs_left_steps * max(step, 0.0) + max(-step, 0.0))
-            - p.credibility_loss_dead * r.says_party_dead * f
-            - p.credibility_loss_liquidated * r.says_october_liquidated * f
-            - p.calumny * model.regime * (1.0 - r.refutes_second_party)
-        )
-        o.credibility = clip(o.credibility + o.works * delta, 0.0, 1.0)
+        delta = 0.0
+        if n > 0:
+            delta = (
+                p.credibility_dead * r.says_party_dead * (dead / n)
+                + p.credibility_liquidated * r.says_october_liquidated * (liq / n)
+                + p.credibility_step
+                * max(step, 0.0)
+                * (2.0 * r.backs_left_steps - 1.0)
+                * (back / n)
+                + p.credibility_step * max(-step, 0.0) * (right / n)
+                + p.calumny * model.regime * (2.0 * r.refutes_second_party - 1.0) * (cal / n)
+            )
+        q = clip(o.credibility, 1e-12, 1.0 - 1e-12)
+        L = math.log(q / (1.0 - q))
+        delta -= p.credibility_memory * L  # what listeners lived long ago fades
+        o.credibility = 1.0 / (1.0 + math.exp(-(L + o.works * delta)))
 
 
 # --- S8 degeneration ----------------------------------------------------------------------------
@@ -391,7 +418,7 @@ def s8_degeneration(model: ReferenceModel) -> None:
                 1.0 - d
             ) - p.control_rate * control * d
             person.d = clip(d, 0.0, 1.0)
-            person.x -= p.stance_drift * person.d * (person.x + 1.0)
+            person.anchor -= p.stance_drift * person.d * (person.anchor + 1.0)
 
 
 # --- S9 repression ------------------------------------------------------------------------------

@@ -46,6 +46,11 @@ class StratumSpec(Strict):
     d_mean: Prob
     hardship: float = Field(1.0, ge=0.0, le=2.0, description="multiplier of the drawn hardship")
     u: float = Field(ge=0.01, le=2.0, description="opinion uncertainty (openness)")
+    u_spread: float = Field(0.0, ge=0.0, le=1.0, description="u is drawn on u +- u_spread")
+    susceptibility: Prob = Field(
+        1.0, description="Friedkin-Johnsen lambda: weight of what is heard against the anchor"
+    )
+    susceptibility_spread: Prob = Field(0.0, description="lambda is drawn on its mean +- spread")
     privilege: Prob
     tau_max: Prob = Field(description="upper end of the Kuran expression thresholds")
 
@@ -156,7 +161,9 @@ class Influence(Submodel):
 
     rule: Literal["relative_agreement", "bounded_confidence"] = "relative_agreement"
     mu: Annotated[float, Field(ge=0.0, le=0.5)] = 0.1
-    cadre_contacts: float = Field(3.0, ge=0.0, le=100.0)
+    cadre_contacts: float = Field(
+        10.0, ge=0.0, le=100.0, description="a cadre's contacts a week with his cell's audience"
+    )
     cadre_u: float = Field(0.1, ge=0.01, le=2.0)
 
 
@@ -167,10 +174,15 @@ class Confidence(Submodel):
     repression_loss: Rate = 2.0
     exposure_loss: Prob = 0.05
     relax: Prob = 0.01
-    credibility_earn: Rate = 2.0
-    credibility_loss_dead: Prob = 0.02
-    credibility_loss_liquidated: Prob = 0.04
-    calumny: Prob = 0.01
+    credibility_step: Rate = Field(
+        2.0, description="log-odds of credibility per unit of line step, all listeners agreeing"
+    )
+    credibility_dead: Prob = Field(0.02, description="log-odds a week, 'the party is dead'")
+    credibility_liquidated: Prob = Field(0.02, description="log-odds a week, 'October is over'")
+    calumny: Prob = Field(0.01, description="log-odds a week per unit of regime, the calumny")
+    credibility_memory: Prob = Field(
+        0.005, description="share of the log-odds of credibility forgotten each week"
+    )
 
 
 class KindWeights(Strict):

@@ -3,8 +3,11 @@
 Letter Q4: "Centrism holds on not only because of the oppression of the apparatus, but also
 because of the confidence or the half-confidence of a certain part of the worker-party members";
 Q5: "if we show them that we do not look upon them as corpses; if, like Bolsheviks, we support
-every step, every half-step, they take toward us". Anchor: Lemos, Lopes and Coelho (2016),
-endogenous legitimacy in Epstein's model: legitimacy falls with the repression seen.
+every step, every half-step, they take toward us"; Q1: "This kernel does not consider itself -
+and quite rightly - either dead or degenerated". Anchors: Lemos, Lopes and Coelho (2016),
+endogenous legitimacy in Epstein's model (legitimacy falls with the repression seen); for the
+credibility of a source, Hovland and Weiss (1951), Public Opinion Quarterly 15, 635, and the
+log-odds (logistic) scale of belief updating.
 
 For each present person i of cell j, with step = line - line at the week's start:
 
@@ -13,17 +16,32 @@ For each present person i of cell j, with step = line - line at the week's start
            - exposure_loss * credibility_o [heard cadre of o]  criticism, as credible as its voice
            + relax * (c0_i - c_i)
 
-Credibility of organisation o (in [0, 1]), from what its cadres do (strategy numbers only):
+Credibility of organisation o lives on the log-odds scale L_o = log(cred_o / (1 - cred_o)), so
+that no finite run of weeks takes it to 0 or 1. Each message is judged by what its listeners
+(those who heard a cadre of o this week, with their confidence before the week's change) have
+lived: it gains where it matches and loses where it does not. With `confident` the Q4 cut
+(`observe.confident`), for listener i of cell j:
 
-    cred_o += credibility_earn * (backs_left_steps_o * max(step, 0) + max(-step, 0))
-              - credibility_loss_dead * says_party_dead_o * f_o
-              - credibility_loss_liquidated * says_october_liquidated_o * f_o
-              - calumny * regime * (1 - refutes_second_party_o)
+    dead_i  = +1 if c_i < confident or arrests_j > 0 else -1       "the party is dead"
+    liq_i   = +1 if h_i (1 - c_i) > T (S5's threshold) else -1     "October is liquidated"
+    back_i  = [x_i > line_start] - [c_i < confident]               backing a left step: wanted
+                                                                   it / sees it as capitulation
+    right_i = sign(x_i - line_start)                               criticising a right step
+    cal_i   = +1 if c_i >= confident else -1                       answering the calumny
 
-where f_o is the share of those who heard o this week whose confidence in the Centre is at least
-`observe.confident` (Q4's "fifty or twenty-five per cent"): they do not consider themselves
-"either dead or degenerated" (Q1) and turn from whoever tells them so. Cadres of a passive
-organisation say nothing and their credibility does not move.
+    L_o += works_o * ( - credibility_memory * L_o
+                     + credibility_dead * says_party_dead_o * <dead>
+                     + credibility_liquidated * says_october_liquidated_o * <liq>
+                     + credibility_step * max(step, 0) * (2 backs_left_steps_o - 1) * <back>
+                     + credibility_step * max(-step, 0) * <right>
+                     + calumny * regime * (2 refutes_second_party_o - 1) * <cal> )
+
+<.> is the mean over o's listeners of the week (no listener: only the memory term). The memory
+term lets what listeners lived long ago fade (log-odds relax to 0, credibility 0.5, an unknown
+voice), so that |L_o| stays below the largest weekly channel over credibility_memory. Every
+channel can go
+either way; none reads a strategy's name. Cadres of a passive organisation say nothing and their
+credibility does not move.
 """
 
 from __future__ import annotations
@@ -35,12 +53,16 @@ from thermidor.model.jit import compiled
 from thermidor.model.state import NO_ORG, State
 from thermidor.scenario.schema import Scenario
 
+CHANNELS = 5  # dead, liq, back, right, cal
+EDGE = 1e-12  # a credibility given as exactly 0 or 1 starts this close to it
+
 
 @compiled
-def update(p, start, arrests, cred, step, line_start, gain, rep_loss, exp_loss, relax, confident):
-    """Move every present person's c; return per organisation (heard, heard by the confident)."""
-    heard_n = np.zeros(cred.size)
-    heard_conf = np.zeros(cred.size)
+def update(p, start, arrests, cred, step, line_start, rates, confident, threshold):
+    """Move every present person's c; return per organisation its listeners and the sums of
+    their agreement with each channel (columns: n, dead, liq, back, right, cal)."""
+    gain, rep_loss, exp_loss, relax = rates
+    lived = np.zeros((cred.size, CHANNELS + 1))
     c = p.c
     for j in range(start.size - 1):
         a, b = start[j], start[j + 1]
@@ -53,33 +75,53 @@ def update(p, start, arrests, cred, step, line_start, gain, rep_loss, exp_loss, 
         for i in range(a, b):
             if not present(p.status[i]):
                 continue
+            ci = c[i]
             want = np.sign(p.x[i] - line_start)
-            v = c[i] + gain * step * want - rep_loss * hit + relax * (p.c0[i] - c[i])
+            v = ci + gain * step * want - rep_loss * hit + relax * (p.c0[i] - ci)
             o = p.heard[i]
             if o != NO_ORG:
-                heard_n[o] += 1.0
-                heard_conf[o] += c[i] >= confident
+                doubt = ci < confident
+                lived[o, 0] += 1.0
+                lived[o, 1] += 1.0 if doubt or arrests[j] > 0 else -1.0
+                lived[o, 2] += 1.0 if p.h[i] * (1.0 - ci) > threshold else -1.0
+                lived[o, 3] += (1.0 if p.x[i] > line_start else 0.0) - (1.0 if doubt else 0.0)
+                lived[o, 4] += want
+                lived[o, 5] += -1.0 if doubt else 1.0
                 v -= exp_loss * cred[o]
             c[i] = min(1.0, max(0.0, v))
-    return heard_n, heard_conf
+    return lived
+
+
+def log_odds(cred: np.ndarray) -> np.ndarray:
+    """log(cred / (1 - cred)), a credibility of exactly 0 or 1 taken EDGE inside."""
+    q = np.clip(cred, EDGE, 1.0 - EDGE)
+    return np.log(q / (1.0 - q))
 
 
 def step(state: State, sc: Scenario) -> None:
     p, m, orgs = sc.confidence, state.macro, state.orgs
     step_ = m.line - m.line_start
     cred = orgs.credibility if len(orgs.names) else np.zeros(1)
-    heard_n, heard_conf = update(
+    lived = update(
         state.persons, state.cells.start, state.cells.arrests, cred, step_, m.line_start,
-        p.step_gain, p.repression_loss, p.exposure_loss, p.relax, sc.observe.confident,
+        (p.step_gain, p.repression_loss, p.exposure_loss, p.relax), sc.observe.confident,
+        sc.activation.threshold,
     )  # fmt: skip
     if not orgs.names:
         return
     b = orgs.behaviour
-    share = np.divide(heard_conf, heard_n, out=np.zeros_like(heard_n), where=heard_n > 0)
-    delta = (
-        p.credibility_earn * (b[:, 2] * max(step_, 0.0) + max(-step_, 0.0))
-        - p.credibility_loss_dead * b[:, 3] * share
-        - p.credibility_loss_liquidated * b[:, 4] * share
-        - p.calumny * m.regime * (1.0 - b[:, 5])
+    n = lived[:, 0]
+    agree = np.divide(
+        lived[:, 1:], n[:, None], out=np.zeros_like(lived[:, 1:]), where=n[:, None] > 0
     )
-    orgs.credibility[:] = np.clip(orgs.credibility + orgs.works * delta, 0.0, 1.0)
+    delta = (
+        p.credibility_dead * b[:, 3] * agree[:, 0]
+        + p.credibility_liquidated * b[:, 4] * agree[:, 1]
+        + p.credibility_step * max(step_, 0.0) * (2.0 * b[:, 2] - 1.0) * agree[:, 2]
+        + p.credibility_step * max(-step_, 0.0) * agree[:, 3]
+        + p.calumny * m.regime * (2.0 * b[:, 5] - 1.0) * agree[:, 4]
+    )
+    L = log_odds(orgs.credibility)
+    orgs.credibility[:] = 1.0 / (
+        1.0 + np.exp(-(L + orgs.works * (delta - p.credibility_memory * L)))
+    )

@@ -12,7 +12,11 @@ For each present person i of cell j (kind k):
 
     d_i += (privilege_rate * privilege_s + exposure_rate * K * exposure_k
             + oppression_rate * oppression_j) (1 - d_i) - control_rate * control_j * d_i
-    x_i -= stance_drift * d_i * (x_i + 1)       the degenerated drift to the proprietor's line
+    a_i -= stance_drift * d_i * (a_i + 1)       the degenerated drift to the proprietor's line
+
+acts on the anchor a_i of S6 (Friedkin-Johnsen): degeneration is a change of material position
+(privilege, the proprietor's pull), so it moves the interest a person's stance returns to, and x
+follows through S6; a drift of x alone would be undone by the anchor within weeks.
 
 control_j is the share of the cell's members who are active and privately on the Left (x > cut);
 privilege_s is the person's stratum's (the non-party spec's for non-party persons).
@@ -31,7 +35,7 @@ from thermidor.scenario.schema import CELL_KINDS, Scenario
 @compiled
 def degenerate(p, start, kind, oppression, privilege, exposure, K, cut, rates, drift):
     r_priv, r_exp, r_opp, r_ctrl = rates
-    d, x = p.d, p.x
+    d, anchor = p.d, p.anchor
     for j in range(start.size - 1):
         a, b = start[j], start[j + 1]
         n = 0
@@ -49,9 +53,9 @@ def degenerate(p, start, kind, oppression, privilege, exposure, K, cut, rates, d
             new = min(
                 1.0, max(0.0, di + (r_priv * priv + push_cell) * (1.0 - di) - r_ctrl * control * di)
             )
-            here = present(s)  # the exiled keep their d and x
+            here = present(s)  # the exiled keep their d and anchor
             d[i] = new if here else di
-            x[i] = x[i] - drift * new * (x[i] + 1.0) if here else x[i]
+            anchor[i] = anchor[i] - drift * new * (anchor[i] + 1.0) if here else anchor[i]
 
 
 def step(state: State, sc: Scenario) -> None:

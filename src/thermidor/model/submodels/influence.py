@@ -1,23 +1,37 @@
-"""S6 influence: opinion exchange inside the cells, and where the cadres spend their effort.
+"""S6 influence: opinion exchange inside the cells, anchored in material position, and where the
+cadres spend their effort.
 
 Letter Q1: "We will patiently explain our tasks to it, basing ourselves upon experience and
-facts. In every cell and at every worker's meeting ..." Anchor: Deffuant, Amblard, Weisbuch and
-Faure (2002), JASSS 5(4) 1, the relative-agreement (RA) model; with `rule = "bounded_confidence"`
-the Deffuant-Weisbuch (2000) model.
+facts. In every cell and at every worker's meeting ..."; Q4: "hundreds of thousands of workers
+... do believe in it, if not 100 per cent then at least fifty or twenty-five per cent. They are
+not yet with us". Anchors: Deffuant, Amblard, Weisbuch and Faure (2002), JASSS 5(4) 1, the
+relative-agreement (RA) model with heterogeneous uncertainty (with `rule = "bounded_confidence"`
+the Deffuant-Weisbuch (2000) model); Friedkin and Johnsen (1990), J. Math. Sociol. 15, 193,
+social anchoring: each person weighs what he hears against his own anchor a_i (the interest of
+his stratum and his own conditions), x <- lambda_i (what he heard) + (1 - lambda_i) a_i; its
+randomised one-listener form is Frasca, Ravazzi, Tempo and Ishii (2013), "Gossips and
+prejudices", IFAC Proc. Vol. 46(27) 212: the opinions never settle but their time averages
+converge to the Friedkin-Johnsen equilibrium of the expected dynamics.
 
-Each present person i listens each week to one random present cellmate j, who says y_j:
+Each week every present person i of cell j (size n_j) listens to one cellmate k drawn uniformly
+among the n_j - 1 others (stream LISTEN); if k is present, i hears his public stance y_k:
 
-    RA: h = min(x_i + u_i, y_j + u_j) - max(x_i - u_i, y_j - u_j)
-        if h > u_j:  x_i += mu (h / u_j - 1) (y_j - x_i);  u_i += mu (h / u_j - 1) (u_j - u_i)
-    BC: if |y_j - x_i| < u_i:  x_i += mu (y_j - x_i)
+    RA: h = min(x_i + u_i, y_k + u_k) - max(x_i - u_i, y_k - u_k)
+        if h > u_k:  x_i += mu (h / u_k - 1) (y_k - x_i);  u_i += mu (h / u_k - 1) (u_k - u_i)
+    BC: if |y_k - x_i| < u_i:  x_i += mu (y_k - x_i)
 
-Then, with probability min(1, W_j / N_j), i also hears a cadre of the cell (RA with the cadre's
-x at the week's start and the committed uncertainty `cadre_u`, under either rule): each cadre
-whose home is cell j and whose organisation works has `cadre_contacts * (1 if present else
-letters) * share` contacts a week with i's audience, where `share` is his `effort_party` for a
-party audience and 1 - effort_party for a non-party one; W_j sums them, N_j is the size of the
-audience, and the cadre heard is drawn in proportion to his contacts. The organisation heard is
-recorded for S7. Cadres are committed: small u.
+Then, with probability min(1, W_j / N_j) (stream CADRE_REACH), i also hears a cadre q of the
+cell, drawn in proportion to his contacts (stream CADRE_PICK): each cadre whose home is cell j
+and whose organisation works has `cadre_contacts * (1 if present else letters) * share` contacts
+a week with i's audience, `share` his effort_party for a party audience and 1 - effort_party for
+a non-party one; W_j sums them, N_j is the size of the audience. The listener weighs the message
+by the credibility of its source (Hovland and Weiss 1951): x_i += mu * credibility_o (x_q - x_i),
+x_q the cadre's stance at the week's start, whatever the distance (a cadre explains from where
+the listener stands). The organisation heard is recorded for S7.
+
+Last, the anchor: x_i <- lambda_i x_i + (1 - lambda_i) a_i. The anchor moves only with material
+change (S8's degeneration); lambda_i (susceptibility) and u_i are drawn per person (ODD
+"Initialization").
 """
 
 from __future__ import annotations
@@ -27,6 +41,7 @@ import numpy as np
 from thermidor.model.cells import in_party, present
 from thermidor.model.jit import compiled
 from thermidor.model.state import NO_ORG, State
+from thermidor.model.streams import CADRE_PICK, CADRE_REACH, LISTEN, uniform
 from thermidor.scenario.schema import Scenario
 
 
@@ -45,12 +60,19 @@ def listen(xi, ui, xj, uj, mu, bounded):
 
 
 @compiled
-def pick(rng, weights, n):
-    """An index in 0..n-1 drawn with probability proportional to weights[:n] (total > 0)."""
+def anchored(heard, anchor, lam):
+    """Friedkin-Johnsen: what the person made of what he heard, weighed against his anchor."""
+    return lam * heard + (1.0 - lam) * anchor
+
+
+@compiled
+def pick(r, weights, n):
+    """An index in 0..n-1 drawn with probability proportional to weights[:n] (total > 0), from
+    the uniform r in [0, 1)."""
     total = 0.0
     for q in range(n):
         total += weights[q]
-    target = rng.random() * total
+    target = r * total
     for q in range(n):
         target -= weights[q]
         if target < 0.0:
@@ -59,7 +81,7 @@ def pick(rng, weights, n):
 
 
 @compiled
-def exchange(rng, p, start, effort, letters, works, contacts, cadre_u, mu, bounded):
+def exchange(key, week, p, start, effort, letters, works, cred, contacts, mu, bounded):
     x, y, u, org, status = p.x, p.y, p.u, p.org, p.status
     widest = np.max(np.diff(start)) if start.size > 1 else 0
     cadres = np.empty(widest, np.int64)
@@ -91,29 +113,32 @@ def exchange(rng, p, start, effort, letters, works, contacts, cadre_u, mu, bound
             p.heard[i] = NO_ORG
             if not present(status[i]):
                 continue
-            if n_party + n_other > 1:
-                for _ in range(8):  # a random present cellmate other than i (8 draws at most)
-                    k = a + int(rng.random() * (b - a))
-                    if k != i and present(status[k]):
-                        x[i], u[i] = listen(x[i], u[i], y[k], u[k], mu, bounded)
-                        break
-            if n_cadres == 0 or org[i] != NO_ORG:
-                continue
-            member = in_party(status[i])
-            reach = w_party / n_party if member else w_other / n_other
-            if reach > 0.0 and rng.random() < reach:
-                q = pick(rng, to_party if member else to_other, n_cadres)
-                x[i], u[i] = listen(x[i], u[i], said[q], cadre_u, mu, False)
-                p.heard[i] = org[cadres[q]]
-    np.clip(x, -1.0, 1.0, x)
+            xi, ui = x[i], u[i]
+            if b - a > 1:  # a cellmate other than i, uniformly; an exiled one says nothing
+                k = a + int(uniform(key, week, LISTEN, i, 0) * (b - a - 1))
+                k += k >= i
+                if present(status[k]):
+                    xi, ui = listen(xi, ui, y[k], u[k], mu, bounded)
+            if n_cadres > 0 and org[i] == NO_ORG:
+                member = in_party(status[i])
+                reach = w_party / n_party if member else w_other / n_other
+                if reach > 0.0 and uniform(key, week, CADRE_REACH, i, 0) < reach:
+                    r = uniform(key, week, CADRE_PICK, i, 0)
+                    q = pick(r, to_party if member else to_other, n_cadres)
+                    o = org[cadres[q]]
+                    xi += mu * cred[o] * (said[q] - xi)
+                    p.heard[i] = o
+            x[i] = min(1.0, max(-1.0, anchored(xi, p.anchor[i], p.lam[i])))
+            u[i] = ui
 
 
 def step(state: State, sc: Scenario) -> None:
     p, orgs = sc.influence, state.orgs
     b = orgs.behaviour if len(orgs.names) else np.zeros((1, 6))
     works = orgs.works if len(orgs.names) else np.zeros(1)
+    cred = orgs.credibility if len(orgs.names) else np.zeros(1)
     exchange(
-        state.rng, state.persons, state.cells.start, np.ascontiguousarray(b[:, 0]),
-        np.ascontiguousarray(b[:, 1]), works, p.cadre_contacts, p.cadre_u, p.mu,
-        p.rule == "bounded_confidence",
+        state.key, state.macro.week, state.persons, state.cells.start,
+        np.ascontiguousarray(b[:, 0]), np.ascontiguousarray(b[:, 1]), works, cred,
+        p.cadre_contacts, p.mu, p.rule == "bounded_confidence",
     )  # fmt: skip
