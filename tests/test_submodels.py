@@ -1042,13 +1042,15 @@ def test_s10_listeners_on_the_left_join_the_organisation_they_heard() -> None:
         [2] * n, x=x, heard=0, orgs=[{}], credibility=[0.5], seed=6, macro={"line": 0.0}
     )
     state.persons.heard[::4] = NO_ORG
+    heard = state.persons.heard.copy()
     membership.step(state, sc)
     p = state.persons
-    left_heard = (x > 0.2) & (p.heard == 0)
+    left_heard = (x > 0.2) & (heard == 0)
     expected = 0.2 * 0.5
     assert abs((p.org[left_heard] == 0).mean() - expected) < four_sd(expected, left_heard.sum())
     assert (p.org[~left_heard] == NO_ORG).all()
     assert state.macro.joined == (p.org == 0).sum()
+    assert (p.heard[p.org == 0] == NO_ORG).all(), "a joiner is a cadre, no longer a listener"
 
 
 # --- S11 hierarchy ------------------------------------------------------------------------

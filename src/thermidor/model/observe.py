@@ -143,6 +143,7 @@ def acts(m, scale: float) -> dict:
         "arrests": m.arrested / scale,
         "exiles_new": m.exiled_new / scale,
         "capitulations": m.capitulated_new / scale,
+        "expelled_s9": m.expelled_s9 / scale,
         "purged": m.purged / scale,
         "org_joined": m.joined / scale,
         "line_velocity": m.velocity,

@@ -102,6 +102,7 @@ class Macro:
     arrested: int = 0  # this week's acts, in model persons: arrests (S9)
     exiled_new: int = 0  # arrested cadres sent into exile (S9)
     capitulated_new: int = 0  # cadres who capitulated (S9)
+    expelled_s9: int = 0  # members arrested, so out of the party (S9)
     purged: int = 0  # members expelled by the purge (S10)
     joined: int = 0  # persons who joined an opposition organisation (S10)
     outcome: int = OPEN

@@ -450,7 +450,7 @@ def s9_repression(model: ReferenceModel) -> None:
         enforcers[cell.region] = enforcers.get(cell.region, 0) + cell.enforcers()
         members[cell.region] = members.get(cell.region, 0) + len(party)
         echo[cell] = sum(1 for q in party if q.x > cut) / len(party) if party else 0.0
-    model.arrested = model.exiled_new = model.capitulated_new = 0
+    model.arrested = model.exiled_new = model.capitulated_new = model.expelled_s9 = 0
     i = 0
     for cell in model.cells:
         n = members[cell.region]
@@ -467,7 +467,7 @@ def s9_repression(model: ReferenceModel) -> None:
             v = 0.0
             side = 0.0
             says = person.y - line
-            if member and abs(says) > margin:
+            if member and abs(says) > margin and person.stratum != "functionary":
                 v += p.visible_speech + (p.visible_active if person.active else 0.0)
                 side = says
             if org is not None and status != EXILED:
@@ -488,6 +488,7 @@ def s9_repression(model: ReferenceModel) -> None:
                     model.exiled_new += 1
                 elif member:
                     person.status = EXPELLED
+                model.expelled_s9 += member
                 continue
             if org is not None:
                 isolation = 1.0 if status == EXILED else 1.0 - echo[cell]
@@ -559,10 +560,13 @@ def s10_membership(model: ReferenceModel) -> None:
             if person.org is None and uniform_py(key, week, ATTRITION, index) < p.attrition:
                 person.status = NONPARTY  # cadres stay
         o = person.heard
-        if o is not None and person.org is None and person.status != EXILED and person.x > cut:
+        listens = person.status not in (EXILED, CAPITULATED) and person.x > cut
+        listens = listens and person.stratum != "functionary"
+        if o is not None and person.org is None and listens:
             join = p.org_recruit * o.credibility * o.works
             if uniform_py(key, week, ORG_RECRUIT, index) < join:
                 person.org = o
+                person.heard = None  # now a cadre: no longer a listener
                 model.joined += 1
     if model.recruitment_weeks > 0:
         model.recruitment_weeks -= 1

@@ -249,7 +249,7 @@ class Membership(Submodel):
     purge_degeneration: Rate = 1.0
     purge_on: float = Field(0.25, ge=0.0, le=5.0)
     purge_patience: float = Field(6.0, ge=0.0, le=100.0)
-    purge_size: Rate = 0.3
+    purge_size: Rate = 0.22
     purge_max: Prob = 0.25
     purge_weeks: int = Field(52, ge=1, le=520)
     org_recruit: Prob = 0.01

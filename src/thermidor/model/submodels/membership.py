@@ -18,7 +18,8 @@ sees has lasted), as in threshold models of organisational decisions (March and 
                  functionary is expelled with probability min(1, rate w_i / mean(w)),
                  w_i = 1 + purge_weight_d d_i + purge_weight_dissent [dissents in public]
                        + purge_weight_alien [not a worker: the 'alien elements']
-    organisations: a person privately on the Left (x > stance_cut), not a cadre and not in exile,
+    organisations: a person privately on the Left (x > stance_cut), not a functionary, a cadre,
+                 a capitulator or an exile,
                  who heard a cadre of organisation o this week (S6) joins o with probability
                  org_recruit * credibility_o * works_o.
 
@@ -32,6 +33,7 @@ import numpy as np
 from thermidor.model.cells import in_party
 from thermidor.model.jit import compiled
 from thermidor.model.state import (
+    CAPITULATED,
     EXILED,
     EXPELLED,
     FUNCTIONARY,
@@ -95,9 +97,12 @@ def flows(key, week, p, recruit, attrition, purge, w, line, margin, cut, join):
             if p.org[i] == NO_ORG and uniform(key, week, ATTRITION, i, 0) < attrition:
                 status[i] = NONPARTY
         o = p.heard[i]
-        listens = o != NO_ORG and p.org[i] == NO_ORG and status[i] != EXILED and p.x[i] > cut
+        s = status[i]
+        listens = o != NO_ORG and p.org[i] == NO_ORG and s != EXILED and s != CAPITULATED
+        listens = listens and p.x[i] > cut and p.stratum[i] != FUNCTIONARY
         if listens and uniform(key, week, ORG_RECRUIT, i, 0) < join[o]:
             p.org[i] = o
+            p.heard[i] = NO_ORG  # now a cadre: no longer a listener
             joined += 1
     return purged, joined
 

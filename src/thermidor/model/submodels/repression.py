@@ -8,8 +8,8 @@ enforcer, and capitulation is a hazard (a proportional-hazards rate, Cox 1972).
 
 Visibility of person i (what the apparatus can see):
 
-    v_i = [member dissenting in public, |y - line| > dissent_margin] (visible_speech
-           + visible_active [active])
+    v_i = [member, not a functionary, dissenting in public, |y - line| > dissent_margin]
+          (visible_speech + visible_active [active])
           + [cadre of organisation o, not in exile] works_o (visible_party effort_party_o
            + visible_outside (1 - effort_party_o))
 
@@ -59,7 +59,7 @@ from thermidor.scenario.schema import Scenario
 @compiled
 def repress(key, week, p, start, region, arrests, rate, line, margin, cut, vis, focus, orgs, cap):
     """One pass over the cells for the aggregates, one over the persons for the week's acts;
-    returns (arrests, exiles, capitulations) counted in model persons."""
+    returns (arrests, exiles, capitulations, members expelled) counted in model persons."""
     speech, active_w, party_w, outside_w = vis
     against_left, against_right, boost = focus
     programme, effort, works = orgs
@@ -82,7 +82,7 @@ def repress(key, week, p, start, region, arrests, rate, line, margin, cut, vis, 
                 enforcers[region[j]] += p.stratum[i] == FUNCTIONARY
         members[region[j]] += n
         echo[j] = left / n if n > 0 else 0.0
-    counts = np.zeros(3, np.int64)
+    counts = np.zeros(4, np.int64)
     status, org = p.status, p.org
     for j in range(start.size - 1):
         r = region[j]
@@ -100,7 +100,7 @@ def repress(key, week, p, start, region, arrests, rate, line, margin, cut, vis, 
             side = 0.0
             member = in_party(s)
             says = p.y[i] - line
-            if member and abs(says) > margin:
+            if member and abs(says) > margin and p.stratum[i] != FUNCTIONARY:
                 v += speech + (active_w if p.active[i] else 0.0)
                 side = says
             if o != NO_ORG and s != EXILED:
@@ -119,6 +119,7 @@ def repress(key, week, p, start, region, arrests, rate, line, margin, cut, vis, 
                     counts[1] += 1
                 elif member:
                     status[i] = EXPELLED
+                counts[3] += member
                 continue
             if o != NO_ORG:
                 isolation = 1.0 if s == EXILED else 1.0 - echo[j]
@@ -157,4 +158,4 @@ def step(state: State, sc: Scenario) -> None:
         (bool(m.campaigns["against_left"]), bool(m.campaigns["against_right"]), p.campaign_focus),
         (orgs.programme, orgs.behaviour[:, 0].copy(), orgs.works), cap,
     )  # fmt: skip
-    m.arrested, m.exiled_new, m.capitulated_new = (int(c) for c in counts)
+    m.arrested, m.exiled_new, m.capitulated_new, m.expelled_s9 = (int(c) for c in counts)
