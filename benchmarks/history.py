@@ -115,7 +115,14 @@ ROWS: list[tuple[str, str, str, float | None, Callable, str]] = [
         _sum("capitulations", D(1929, 7, 1), D(1929, 8, 31)),
         ",.0f",
     ),
-    ("month of most capitulations, 1928-30", "O12", "July 1929", 1929.5, _capitulation_peak, ".2f"),
+    (
+        "month of most capitulations, 1928-30 (year + (month - 1) / 12)",
+        "O12",
+        "July 1929 (1929.50)",
+        1929.5,
+        _capitulation_peak,
+        ".2f",
+    ),
     (
         "capitulated by end 1930",
         "O03",

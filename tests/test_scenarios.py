@@ -25,7 +25,14 @@ from thermidor.scenario.load import parse_overrides, resolved_toml, scenario_has
 from thermidor.scenario.schema import Scenario, StrategyChange
 
 HISTORY = Path(__file__).resolve().parents[2] / "shared" / "data" / "history_1923_1935.csv"
-DOCUMENTED = {"1928", "1928-all-reform", "1928-all-corpse", "1928-manifesto", "1928-no-opposition"}
+DOCUMENTED = {
+    "1928",
+    "1928-history",
+    "1928-all-reform",
+    "1928-all-corpse",
+    "1928-manifesto",
+    "1928-no-opposition",
+}
 
 
 def load(ref: str | Path = "1928", overrides: list[str] | None = None, **keys: Any) -> Scenario:
