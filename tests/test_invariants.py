@@ -81,12 +81,12 @@ SECTIONS = (
 
 # status flows one week can make (S9: expulsion, exile, its end, capitulation; S10: recruitment,
 # attrition, purge; a capitulator may be purged or leave in the week he returns)
-ALLOWED = {
-    MEMBER: {MEMBER, EXPELLED, EXILED, NONPARTY},
-    NONPARTY: {NONPARTY, MEMBER},
-    EXPELLED: {EXPELLED, CAPITULATED, NONPARTY},
+ALLOWED = {  # every cadre may be exiled or capitulate (S9); anyone may join an organisation (S10)
+    MEMBER: {MEMBER, EXPELLED, EXILED, NONPARTY, CAPITULATED},
+    NONPARTY: {NONPARTY, MEMBER, EXILED, CAPITULATED},
+    EXPELLED: {EXPELLED, EXILED, CAPITULATED, NONPARTY},
     EXILED: {EXILED, EXPELLED, CAPITULATED, NONPARTY},
-    CAPITULATED: {CAPITULATED, EXPELLED, NONPARTY},
+    CAPITULATED: {CAPITULATED, EXPELLED, EXILED, NONPARTY},
 }
 IN_PARTY = (MEMBER, CAPITULATED)
 EPS = 1e-9
@@ -263,13 +263,11 @@ def check_persons(state: State, sc: Scenario, first: types.SimpleNamespace) -> N
     # inside the range of the initial and the cadres' u
     assert (p.u > 0.0).all()
     assert (p.u <= max(first.persons["u"].max(), sc.influence.cadre_u) + EPS).all()
-    # organisations: a cadre keeps his organisation until he capitulates
+    # organisations: a valid one or none (S10 recruits, S9's capitulators leave: check_flows)
     assert ((p.org == NO_ORG) | ((p.org >= 0) & (p.org < n_orgs))).all()
-    assert ((p.org == first.persons["org"]) | (p.org == NO_ORG)).all()
     assert (p.org[p.stratum == FUNCTIONARY] == NO_ORG).all(), "a functionary in an organisation"
     assert (p.org[p.status == CAPITULATED] == NO_ORG).all(), "a capitulator still a cadre"
     assert (p.org[p.status == EXILED] != NO_ORG).all(), "only cadres are exiled"
-    assert (p.org[p.status == NONPARTY] == NO_ORG).all(), "a cadre left by attrition (S10)"
     # exile: EXILED exactly when weeks are left, never more than the longest term
     exiled = p.status == EXILED
     assert (p.exile_left[exiled] >= 1).all()
@@ -298,10 +296,16 @@ def check_flows(state: State, sc: Scenario, prev: types.SimpleNamespace) -> None
     # nobody outside an organisation is exiled or capitulates
     became = (p.status != before) & np.isin(p.status, [EXILED, CAPITULATED])
     assert (prev.persons["org"][became] != NO_ORG).all()
-    # a cadre leaves his organisation only by capitulating, from outside the party, and then
-    # says the line (S9): nothing after S9 in the week moves x or y
+    # a cadre leaves his organisation only by capitulating (in the party or out), and then says
+    # the line (S9): nothing after S9 in the week moves x or y; a person changes organisation
+    # only by joining one from none (S10)
     left_org = (prev.persons["org"] != NO_ORG) & (p.org == NO_ORG)
-    assert np.isin(before[left_org], [EXILED, EXPELLED]).all()
+    assert np.isin(p.status[left_org], [CAPITULATED, EXPELLED, NONPARTY]).all()  # S10 after S9
+    lapsed = np.isin(before, IN_PARTY) & (p.status == NONPARTY)
+    kept = (prev.persons["org"] != NO_ORG) & (p.org == prev.persons["org"])
+    assert not (lapsed & kept).any(), "a cadre left by attrition (S10)"
+    changed = (p.org != prev.persons["org"]) & (p.org != NO_ORG)
+    assert (prev.persons["org"][changed] == NO_ORG).all()
     assert np.allclose(p.x[left_org], state.macro.line, atol=1e-12)
     assert np.allclose(p.y[left_org], state.macro.line, atol=1e-12)
     # an exile's term runs down one week at a time while S9 runs
@@ -325,18 +329,17 @@ def check_cells(state: State, sc: Scenario, prev: types.SimpleNamespace) -> None
     assert np.isin(cs.vote, [-1, 0, 1]).all()
     bound = sc.expression.oppression_enforcers + sc.expression.oppression_appointed
     assert ((cs.oppression >= 0.0) & (cs.oppression <= bound + EPS)).all()
-    # expulsions of actives (S9): at most one per enforcer, each one a member who left the party
-    enforcers = np.bincount(
-        p.cell,
-        weights=(p.stratum == FUNCTIONARY) & np.isin(p.status, IN_PARTY),
-        minlength=state.n_cells,
-    )
+    # arrests (S9): the cells' counts add up to the week's; a member arrested leaves the party
+    m = state.macro
     assert (cs.arrests >= 0).all()
-    assert (cs.arrests <= enforcers).all()
+    assert (cs.arrests <= np.diff(cs.start)).all()
     if sc.repression.enabled:
+        assert cs.arrests.sum() == m.arrested
+        assert m.expelled_s9 <= m.arrested and m.exiled_new <= m.arrested
         out = np.isin(prev.persons["status"], IN_PARTY) & np.isin(p.status, [EXPELLED, EXILED])
-        removed = np.bincount(p.cell, weights=out, minlength=state.n_cells)
-        assert (removed >= cs.arrests).all(), "arrests not matched by expulsions"
+        assert out.sum() >= m.expelled_s9, "S9's expulsions not matched by members leaving"
+        exiled = (prev.persons["status"] != EXILED) & (p.status == EXILED)
+        assert exiled.sum() == m.exiled_new, "new exiles not matched by persons exiled"
 
 
 def check_macro(state: State, sc: Scenario, prev: types.SimpleNamespace) -> None:
@@ -357,11 +360,12 @@ def check_macro(state: State, sc: Scenario, prev: types.SimpleNamespace) -> None
     # the line and the regime move at most by their weekly rule plus this week's events
     events = [e for e in sc.timeline if sc.events and week_of(sc.start, e.date) == m.week]
     jump = sum(abs(e.delta) for e in events if isinstance(e, LineShift))
-    speed = sc.leadership.speed if sc.leadership.enabled else 0.0
+    lead = sc.leadership
+    speed = abs(m.velocity) if lead.enabled and lead.respond else 0.0
     assert abs(m.line - prev.line) <= speed + jump + EPS
     jump = sum(abs(e.delta) for e in events if isinstance(e, RegimeShift))
-    lead = sc.leadership
-    rate = max(lead.regime_rise, lead.regime_relax) if lead.enabled else 0.0
+    reach = max(1.0, lead.regime0 + lead.regime_threat + lead.regime_campaign)
+    rate = lead.regime_relax * reach if lead.enabled else 0.0
     assert abs(m.regime - prev.regime) <= rate + jump + EPS
     # outcomes are absorbing and each comes from its own rule (S13)
     assert m.outcome in range(len(OUTCOMES))
@@ -411,7 +415,8 @@ def check_row(row: dict, state: State, sc: Scenario) -> None:
         s = slug(name)
         cadre = p.org == o
         assert row[f"{s}_in_party"] == (cadre & np.isin(p.status, IN_PARTY)).sum()
-        assert row[f"{s}_expelled"] == (cadre & (p.status == EXPELLED)).sum()
+        outside = np.isin(p.status, [EXPELLED, NONPARTY])  # a non-party joiner is outside too
+        assert row[f"{s}_expelled"] == (cadre & outside).sum()
         assert row[f"{s}_exiled"] == (cadre & (p.status == EXILED)).sum(), (
             "a cadre outside the party but neither expelled nor exiled counted as exiled"
         )

@@ -25,7 +25,14 @@ from thermidor.scenario.load import parse_overrides, resolved_toml, scenario_has
 from thermidor.scenario.schema import Scenario, StrategyChange
 
 HISTORY = Path(__file__).resolve().parents[2] / "shared" / "data" / "history_1923_1935.csv"
-DOCUMENTED = {"1928", "1928-all-reform", "1928-all-corpse", "1928-manifesto", "1928-no-opposition"}
+DOCUMENTED = {
+    "1928",
+    "1928-history",
+    "1928-all-reform",
+    "1928-all-corpse",
+    "1928-manifesto",
+    "1928-no-opposition",
+}
 
 
 def load(ref: str | Path = "1928", overrides: list[str] | None = None, **keys: Any) -> Scenario:
@@ -450,3 +457,41 @@ def test_1928_ratios_follow_the_history_rows(history: dict[str, dict[str, str]])
     kulak_share = float(history["S16"]["value"].split("/")[2]) / 100
     k0 = sc.classes.K0
     assert k0 == pytest.approx(kulak_share)
+
+
+# --- 1929-30 as output (issue 8, D) -------------------------------------------------------------
+
+
+def test_1928_feeds_no_political_decision() -> None:
+    """`1928` feeds exogenous conditions and the state on its start date only: no line shift,
+    regime shift or purge, no campaign but the one running on the start date; S3 answers its
+    pressures and S10 decides purges."""
+    sc = load("1928")
+    for e in sc.timeline:
+        assert e.kind not in ("line_shift", "regime", "purge"), e
+        if e.kind == "campaign":
+            assert e.date == sc.start and e.campaign == "self_criticism", e
+    assert sc.leadership.respond and sc.membership.decides_purge
+
+
+def test_1928_history_replays_the_recorded_decisions() -> None:
+    """`1928-history` is `1928` with the recorded decisions typed in and the Centre's own
+    decisions switched off; the strategy variants keep extending `1928`."""
+    base, hist = load("1928"), load("1928-history")
+    kinds = {e.kind for e in hist.timeline}
+    assert {"line_shift", "campaign", "regime", "purge"} <= kinds
+    assert not hist.leadership.respond and not hist.membership.decides_purge
+    assert hist.population == base.population and hist.organisations == base.organisations
+    for name in ("1928-all-reform", "1928-all-corpse", "1928-manifesto", "1928-no-opposition"):
+        sc = load(name)
+        assert sc.leadership.respond and sc.membership.decides_purge, name
+        assert not {e.kind for e in sc.timeline} & {"line_shift", "regime", "purge"}, name
+
+
+def test_tiny_shows_a_course_within_its_horizon() -> None:
+    """`tiny` (104 weeks) shows something: the line moves, a campaign runs, and a purge is
+    declared by the apparatus, all from the model (no political event in its timeline)."""
+    ts = thermidor.simulate("tiny", seed=1).timeseries.to_pandas()
+    assert ts["line"].max() - ts["line"].min() > 0.1
+    assert ts["campaign_against_right"].any() or ts["campaign_against_left"].any()
+    assert (ts["purge_rate"] > 0).any()

@@ -231,63 +231,105 @@ def _kernel_state(active: bool, **macro: Any) -> State:
     return build_state([20], x=0.8, y=0.8, active=active, macro=macro)
 
 
-def test_s3_mass_pressure_starts_a_campaign_against_the_right() -> None:
-    """Pressure above campaign_on starts a campaign against the Right (a clash) and the line
-    moves left by `speed` a week while it runs; once the pressure falls below campaign_off the
-    campaign stops and the line stays."""
-    sc = scenario(
-        "leadership.mass_weight=1.0",
-        "leadership.threat_weight=0",
-        "leadership.drift_weight=0",
-        "leadership.campaign_on=0.5",
-        "leadership.campaign_off=0.1",
-        "leadership.speed=0.02",
-    )
-    state = _kernel_state(True, line=0.0)
-    lines = []
-    for _ in range(5):
-        state.macro.clash = False
-        leadership.step(state, sc)
-        lines.append(state.macro.line)
-    assert state.macro.campaigns["against_right"]
-    assert lines == pytest.approx([0.02, 0.04, 0.06, 0.08, 0.10])
-    state.persons.active[:] = False  # the kernel falls silent: pressure 0 < campaign_off
-    leadership.step(state, sc)
-    assert not state.macro.campaigns["against_right"]
-    assert state.macro.line == pytest.approx(0.10)
-
-
-def test_s3_pressure_below_threshold_moves_nothing() -> None:
-    """Below campaign_on no campaign starts and the line does not move."""
+def test_s3_the_line_answers_a_small_pressure_with_inertia() -> None:
+    """Below campaign_on the line still moves: its velocity builds up as
+    v <- (1 - agility) v + agility * response * pressure (no campaign, no boost)."""
     sc = scenario(
         "leadership.mass_weight=0.4",
         "leadership.threat_weight=0",
         "leadership.drift_weight=0",
+        "leadership.right_weight=0",
+        "leadership.left_weight=0",
         "leadership.campaign_on=0.5",
+        "leadership.response=0.1",
+        "leadership.agility=0.5",
     )
     state = _kernel_state(True, line=0.0)
-    for _ in range(5):
+    lines = []
+    for _ in range(3):
         leadership.step(state, sc)
-    assert not any(state.macro.campaigns.values())
-    assert state.macro.line == 0.0 and not state.macro.clash
+        lines.append(state.macro.line)
+    assert not any(state.macro.campaigns.values()) and not state.macro.clash
+    v1 = 0.5 * 0.1 * 0.4
+    v2 = 0.5 * v1 + v1
+    v3 = 0.5 * v2 + v1
+    assert lines == pytest.approx([v1, v1 + v2, v1 + v2 + v3])
+
+
+def test_s3_mass_pressure_starts_a_campaign_against_the_right() -> None:
+    """Pressure above campaign_on starts a campaign against the Right (a clash) and the line's
+    response is boosted while it runs; once the pressure falls below campaign_off it stops."""
+    sc = scenario(
+        "leadership.mass_weight=1.0",
+        "leadership.threat_weight=0",
+        "leadership.drift_weight=0",
+        "leadership.right_weight=0",
+        "leadership.left_weight=0",
+        "leadership.campaign_on=0.5",
+        "leadership.campaign_off=0.1",
+        "leadership.response=0.1",
+        "leadership.agility=1.0",
+        "leadership.campaign_boost=3.0",
+    )
+    state = _kernel_state(True, line=0.0)
+    leadership.step(state, sc)
+    assert state.macro.campaigns["against_right"] and state.macro.clash
+    assert state.macro.line == pytest.approx(3.0 * 0.1 * 1.0)
+    state.persons.active[:] = False  # the kernel falls silent: pressure 0 < campaign_off
+    leadership.step(state, sc)
+    assert not state.macro.campaigns["against_right"]
+    assert state.macro.line == pytest.approx(0.3)
 
 
 def test_s3_without_masses_the_line_drifts_with_the_apparatus() -> None:
     """With no kernel and no grain threat, an apparatus to the Right of the line pulls it Right:
-    a campaign against the Left starts and the regime rises by regime_rise a week."""
+    a campaign against the Left starts and the regime moves toward regime0 + regime_campaign."""
     sc = scenario(
         "leadership.drift_weight=1.0",
+        "leadership.right_weight=0",
         "leadership.campaign_on=0.15",
-        "leadership.speed=0.01",
-        "leadership.regime_rise=0.02",
+        "leadership.regime0=0.3",
+        "leadership.regime_campaign=0.2",
+        "leadership.regime_relax=0.5",
     )
     stratum = np.array([FUNCTIONARY] * 5 + [WORKER] * 15, np.int8)
     state = build_state([20], stratum=stratum, x=-0.6, macro={"line": 0.0, "regime": 0.3})
     leadership.step(state, sc)
     assert state.macro.campaigns["against_left"] and state.macro.clash
-    assert state.macro.line == pytest.approx(-0.01)
-    assert state.macro.regime == pytest.approx(0.32)
+    assert state.macro.line < 0.0
+    assert state.macro.regime == pytest.approx(0.3 + 0.5 * 0.2)
     assert state.macro.drivers["drift"] == pytest.approx(-0.6)
+
+
+def test_s3_the_regime_answers_the_visible_threat() -> None:
+    """No campaign: the regime relaxes toward regime0 + regime_threat * (share of members active
+    and dissenting in public); a silent party brings it back to regime0."""
+    sc = scenario(
+        "leadership.mass_weight=0",
+        "leadership.threat_weight=0",
+        "leadership.drift_weight=0",
+        "leadership.right_weight=0",
+        "leadership.left_weight=0",
+        "leadership.regime0=0.3",
+        "leadership.regime_threat=1.0",
+        "leadership.regime_relax=1.0",
+    )
+    active = np.array([True] * 5 + [False] * 15)
+    state = build_state([20], x=0.8, y=0.8, active=active, macro={"line": 0.0, "regime": 0.3})
+    leadership.step(state, sc)
+    assert state.macro.regime == pytest.approx(0.3 + 5 / 20)
+    state.persons.active[:] = False
+    leadership.step(state, sc)
+    assert state.macro.regime == pytest.approx(0.3)
+
+
+def test_s3_history_mode_moves_the_line_only_by_the_timeline() -> None:
+    """respond = false (the 1928-history scenario): whatever the pressure, the line stays."""
+    sc = scenario("leadership.respond=false", "leadership.mass_weight=5")
+    state = _kernel_state(True, line=0.0)
+    for _ in range(5):
+        leadership.step(state, sc)
+    assert state.macro.line == 0.0 and not any(state.macro.campaigns.values())
 
 
 # --- S4 expression ------------------------------------------------------------------------
@@ -774,9 +816,9 @@ def _dissidents(enforcers: int, **kw: Any) -> State:
     )
 
 
-def test_s9_no_enforcers_no_expulsions() -> None:
-    """Without enforcers nobody is expelled, however harsh the regime and many the dissenters."""
-    sc = scenario("repression.arrest_rate=1.0")
+def test_s9_no_enforcers_in_the_region_no_arrests() -> None:
+    """Without enforcers in the region nobody is arrested, however harsh the regime."""
+    sc = scenario("repression.arrest_rate=1000")
     state = _dissidents(0)
     for _ in range(20):
         repression.step(state, sc)
@@ -784,45 +826,147 @@ def test_s9_no_enforcers_no_expulsions() -> None:
     assert (state.persons.status == MEMBER).all()
 
 
-def test_s9_each_enforcer_expels_at_most_one_a_week() -> None:
-    """Epstein's cop rule: with arrest rate 1 each of the 3 enforcers of a cell expels exactly
-    one active dissenter a week; only active dissenters are expelled."""
-    sc = scenario("repression.arrest_rate=1.0")
-    state = _dissidents(3)
-    state.persons.active[0] = False  # a silent dissenter is safe
-    state.persons.y[1] = 0.0  # so is one who says the line
+def test_s9_strikes_across_the_region_not_only_in_a_cell_with_an_enforcer() -> None:
+    """The enforcers of one cell make the whole region dangerous: dissenters in cells without an
+    enforcer are arrested (and expelled) too; another region without enforcers is spared."""
+    sc = scenario("repression.arrest_rate=1000")
+    stratum = np.array([WORKER] * 30 + [FUNCTIONARY] * 3 + [WORKER] * 30 * 3, np.int8)
+    sizes = [33, 30, 30, 30]
+    region = np.array([0, 0, 0, 1], np.int16)
+    state = build_state(
+        sizes,
+        stratum=stratum,
+        active=stratum == WORKER,
+        x=0.9,
+        y=0.9,
+        cells={"region": region},
+        macro={"line": 0.0, "line_start": 0.0, "regime": 1.0},
+    )
     repression.step(state, sc)
+    a = state.cells.arrests
+    assert a[1] > 0 and a[2] > 0 and a[3] == 0
     p = state.persons
-    assert (state.cells.arrests == 3).all()
-    assert (p.status == EXPELLED).sum() == 15
-    assert p.status[0] == MEMBER and p.status[1] == MEMBER
-    assert (p.status[p.stratum == FUNCTIONARY] == MEMBER).all()
+    assert (p.status[p.cell == 3] == MEMBER).all()
     assert not p.active[p.status == EXPELLED].any()
 
 
-def test_s9_expelled_cadres_are_exiled_for_a_term() -> None:
-    """An expelled cadre goes into exile (exile_share 1) for a term in [min, max] weeks; the
-    term runs down a week at a time and ends in the cell as expelled."""
+def test_s9_arrest_hazard_by_visibility_and_the_regions_enforcers_per_member() -> None:
+    """P(arrest) = 1 - exp(-arrest_rate * regime * E_r / N_r * v) with v = visible_speech +
+    visible_active for an active public dissenter, visible_speech for a silent-but-public one,
+    and 0 for one who says the line. 100 cells of 49 workers + 1 enforcer: E/N = 1/50;
+    n = 2450 per group, each share within 4 binomial sd."""
+    sc = scenario(
+        "repression.arrest_rate=2.0",
+        "repression.visible_speech=0.5",
+        "repression.visible_active=2.0",
+    )
+    cells = 100
+    stratum = np.tile(np.array([WORKER] * 49 + [FUNCTIONARY], np.int8), cells)
+    kind = np.tile(np.array([0] * 24 + [1] * 24 + [2] + [3]), cells)  # active/silent/says line
+    y = np.where(kind >= 2, 0.0, 0.9)
+    state = build_state(
+        [50] * cells,
+        stratum=stratum,
+        active=kind == 0,
+        x=0.9,
+        y=y,
+        seed=3,
+        macro={"line": 0.0, "line_start": 0.0, "regime": 0.5},
+    )
+    repression.step(state, sc)
+    out = state.persons.status == EXPELLED
+    capacity = 2.0 * 0.5 / 50
+    for k, v in ((0, 2.5), (1, 0.5)):
+        expected = 1 - math.exp(-capacity * v)
+        share = out[kind == k].mean()
+        assert abs(share - expected) < four_sd(expected, (kind == k).sum())
+    assert not out[(kind == 2) | (kind == 3)].any()
+
+
+def test_s9_open_work_in_the_cells_is_visible() -> None:
+    """The strategy channel: cadres who work in the party cells (effort_party 1) are seen and
+    arrested more than cadres who work outside (effort_party 0), all else equal; n = 2500 each,
+    hazards 1 - exp(-0.02) vs 1 - exp(-0.006), far more than 4 sd apart."""
     sc = scenario(
         "repression.arrest_rate=1.0",
+        "repression.visible_party=1.0",
+        "repression.visible_outside=0.3",
+        "repression.visible_speech=0",
+        "repression.visible_active=0",
+        "repression.capitulation_base=0",
+        "repression.capitulation_isolation=0",
+        "repression.capitulation_repression=0",
+    )
+    cells = 100
+    org = np.tile(np.array([0] * 25 + [1] * 25 + [NO_ORG] * 49 + [NO_ORG], np.int8), cells)
+    stratum = np.tile(np.array([WORKER] * 99 + [FUNCTIONARY], np.int8), cells)
+    state = build_state(
+        [100] * cells,
+        stratum=stratum,
+        org=org,
+        orgs=[{"effort_party": 1.0}, {"effort_party": 0.0}],
+        seed=4,
+        macro={"line": 0.0, "line_start": 0.0, "regime": 1.0},
+    )
+    repression.step(state, sc)
+    gone = state.persons.status != MEMBER
+    shares = [gone[org == o].mean() for o in (0, 1)]
+    for share, v in zip(shares, (1.0, 0.3), strict=True):
+        expected = 1 - math.exp(-v / 100)
+        assert abs(share - expected) < four_sd(expected, 2500)
+    assert shares[0] > shares[1]
+
+
+def test_s9_arrested_cadres_are_exiled_for_a_term() -> None:
+    """Exile is the policy for arrested cadres (exile_share 1): a term in [min, max] weeks that
+    runs down a week at a time and ends in the cell as expelled; arrested non-cadres are
+    expelled, not exiled."""
+    sc = scenario(
+        "repression.arrest_rate=1000",
         "repression.exile_share=1.0",
         "repression.exile_weeks_min=3",
         "repression.exile_weeks_max=5",
         "repression.capitulation_base=0",
         "repression.capitulation_isolation=0",
+        "repression.capitulation_repression=0",
     )
-    org = np.tile(np.array([0] * 30 + [NO_ORG], np.int8), 5)
+    org = np.tile(np.array([0] * 5 + [NO_ORG] * 25 + [NO_ORG], np.int8), 5)
     state = _dissidents(1, org=org, orgs=[{}])
     repression.step(state, sc)
     p = state.persons
     exiled = p.status == EXILED
-    assert exiled.sum() == 5
+    assert (exiled == (org == 0)).all()
+    assert state.macro.exiled_new == 25
+    assert state.macro.arrested == (p.status != MEMBER).sum() >= 150
     assert ((p.exile_left[exiled] >= 3) & (p.exile_left[exiled] <= 5)).all()
-    state.cells.arrests[:] = 0
+    assert (p.status[(org == NO_ORG) & (p.stratum == WORKER)] == EXPELLED).all()
     state.macro.regime = 0.0
     for _ in range(5):
         repression.step(state, sc)
     assert (p.status[exiled] == EXPELLED).all() and (p.exile_left == 0).all()
+
+
+def test_s9_a_cadre_in_the_party_can_capitulate_too() -> None:
+    """Capitulation is open to every cadre: 4000 cadres in the party (saying the line, so not
+    seen), hazard 1 - exp(-(base + repression * regime)) with isolation 0 (cells all Left)."""
+    sc = scenario(
+        "repression.arrest_rate=0",
+        "repression.capitulation_base=0.01",
+        "repression.capitulation_isolation=0.5",
+        "repression.capitulation_repression=0.05",
+        "repression.capitulation_left_turn=0",
+    )
+    n = 4000
+    org = np.tile(np.array([0, NO_ORG], np.int8), n)
+    state = build_state(
+        [2] * n, x=0.9, y=0.0, org=org, orgs=[{}], seed=5, macro={"line": 0.0, "regime": 0.4}
+    )
+    repression.step(state, sc)
+    cap = state.persons.status == CAPITULATED
+    assert not cap[org == NO_ORG].any()
+    expected = 1 - math.exp(-(0.01 + 0.05 * 0.4))
+    assert abs(cap[org == 0].mean() - expected) < four_sd(expected, n)
+    assert state.macro.capitulated_new == cap.sum()
 
 
 def _exiles(n: int, echo: float, line: float = 0.0, seed: int = 0) -> State:
@@ -846,13 +990,15 @@ def _exiles(n: int, echo: float, line: float = 0.0, seed: int = 0) -> State:
 
 
 def test_s9_capitulation_hazard_higher_under_a_left_turn() -> None:
-    """The weekly hazard 1 - exp(-(base + iso * isolation + left_turn * step)): a left step of
-    0.2 raises it from 0.01 to 0.104. n = 4000 exiles a run; each count is within 4 binomial sd
-    of its expectation, and capitulators return saying the line."""
+    """The weekly hazard 1 - exp(-(base + iso * isolation + left_turn * turn_memory)): a left
+    step of 0.2 (the memory starts at 0) raises it from 0.01 to 0.104. n = 4000 exiles a run;
+    each count is within 4 binomial sd of its expectation, and capitulators return saying the
+    line."""
     sc = scenario(
         "repression.capitulation_base=0.01",
         "repression.capitulation_isolation=0",
         "repression.capitulation_left_turn=0.5",
+        "repression.capitulation_repression=0",
     )
     n = 4000
     shares = []
@@ -871,22 +1017,27 @@ def test_s9_capitulation_hazard_higher_under_a_left_turn() -> None:
 
 
 def test_s9_isolation_raises_capitulation() -> None:
-    """An exile whose home cell echoes his stance (members on the Left) holds out better than
-    one whose cell is all on the Right. n = 4000 each: hazards 0.0488 vs 0.0095, 4 sd apart
-    by far."""
+    """An expelled cadre whose home cell echoes his stance (members on the Left) holds out
+    better than one whose cell is all on the Right, and an exile (isolation 1) as the latter.
+    n = 4000 each: hazards 0.0488 vs 0.0095, 4 sd apart by far."""
     sc = scenario(
         "repression.capitulation_base=0.0",
         "repression.capitulation_isolation=0.05",
         "repression.capitulation_left_turn=0",
+        "repression.capitulation_repression=0",
     )
     n = 4000
     shares = []
-    for echo in (0.0, 0.8):
+    for echo, home in ((0.0, True), (0.8, True), (0.8, False)):
         state = _exiles(n, echo)
+        if home:
+            p = state.persons
+            p.exile_left[p.status == EXILED] = 0
+            p.status[p.status == EXILED] = EXPELLED
         repression.step(state, sc)
         shares.append((state.persons.status == CAPITULATED).sum() / n)
-    # isolation counts the home cell's members privately Left; the exile is not a member
-    for share, iso in zip(shares, (1.0, 1 - round(9 * 0.8) / 9), strict=True):
+    # in exile isolation is 1; back home it counts the cell's members privately Left
+    for share, iso in zip(shares, (1.0, 1 - round(9 * 0.8) / 9, 1.0), strict=True):
         expected = 1 - math.exp(-0.05 * iso)
         assert abs(share - expected) < four_sd(expected, n)
     assert shares[0] > shares[1]
@@ -924,6 +1075,7 @@ def test_s10_purge_takes_about_the_share_asked() -> None:
     start = dt.date(1928, 10, 1)
     sc = scenario(
         "membership.attrition=0",
+        "membership.decides_purge=false",
         timeline=[{"date": start, "kind": "purge", "share": 0.11, "weeks": 52}],
     )
     rng = np.random.default_rng(10)
@@ -953,6 +1105,58 @@ def test_s10_purge_takes_about_the_share_asked() -> None:
     conform = workers & (y == 0.0)
     assert (p.status[dissent] == EXPELLED).mean() > (p.status[conform] == EXPELLED).mean()
     assert state.macro.purge_rate == 0.0 and state.macro.purge_weeks == 0
+
+
+def test_s10_the_apparatus_declares_a_purge_once_its_pressure_has_lasted() -> None:
+    """Q = purge_dissent * (public dissent share) + purge_degeneration * mean d accumulates as
+    A <- A + Q - purge_on; the purge is declared the week A reaches purge_patience, of share
+    purge_size * Q (its weekly rate 1 - (1 - s)^(1/weeks)); without dissent and with d below
+    the threshold nothing is declared."""
+    sc = scenario(
+        "membership.attrition=0",
+        "membership.purge_dissent=1.0",
+        "membership.purge_degeneration=1.0",
+        "membership.purge_on=0.2",
+        "membership.purge_patience=1.0",
+        "membership.purge_size=0.2",
+        "membership.purge_max=0.5",
+        "membership.purge_weeks=10",
+    )
+    y = np.array([0.9] * 3 + [0.0] * 7)
+    state = build_state([10] * 10, y=np.tile(y, 10), d=0.2, macro={"line": 0.0})
+    q = 0.3 + 0.2  # Q = 0.5: A grows 0.3 a week, reaches 1 in the 4th week
+    for w in range(1, 5):
+        state.macro.week = w
+        membership.step(state, sc)
+        assert (state.macro.purge_weeks > 0) == (w == 4), w
+    assert (1 - state.macro.purge_rate) ** 10 == pytest.approx(1 - 0.2 * q)
+    calm = build_state([10] * 10, y=0.0, d=0.1, macro={"line": 0.0})
+    for w in range(1, 30):
+        calm.macro.week = w
+        membership.step(calm, sc)
+    assert calm.macro.purge_weeks == 0 and calm.macro.purge_pressure == 0.0
+
+
+def test_s10_listeners_on_the_left_join_the_organisation_they_heard() -> None:
+    """A person privately Left (x > cut) who heard a cadre of o joins o with probability
+    org_recruit * credibility_o; one on the Right or who heard nobody does not. n = 5000 each
+    side, within 4 binomial sd."""
+    sc = scenario("membership.attrition=0", "membership.org_recruit=0.2")
+    n = 5000
+    x = np.tile(np.array([0.8, -0.5]), n)
+    state = build_state(
+        [2] * n, x=x, heard=0, orgs=[{}], credibility=[0.5], seed=6, macro={"line": 0.0}
+    )
+    state.persons.heard[::4] = NO_ORG
+    heard = state.persons.heard.copy()
+    membership.step(state, sc)
+    p = state.persons
+    left_heard = (x > 0.2) & (heard == 0)
+    expected = 0.2 * 0.5
+    assert abs((p.org[left_heard] == 0).mean() - expected) < four_sd(expected, left_heard.sum())
+    assert (p.org[~left_heard] == NO_ORG).all()
+    assert state.macro.joined == (p.org == 0).sum()
+    assert (p.heard[p.org == 0] == NO_ORG).all(), "a joiner is a cadre, no longer a listener"
 
 
 # --- S11 hierarchy ------------------------------------------------------------------------
@@ -1189,9 +1393,10 @@ _BLOC = [
 
 # switch -> (extra overrides, extra top-level keys, the variables only it writes)
 # S3 shares line, regime and campaigns with S1 (so S1 is off in its case); S5 shares `active`
-# with S9 (compared on persons whose status and organisation did not change).
+# with S9 (compared on persons whose status and organisation did not change); S10 decides purges
+# (off in the case of S1) and recruits to the organisations (off in the case of S9).
 SWITCHES: dict[str, tuple[list[str], dict[str, Any], Extract]] = {
-    "events": ([], {}, lambda s: {
+    "events": (["membership.decides_purge=false"], {}, lambda s: {
         **_macro("recruitment", "recruitment_weeks", "purge_rate", "purge_weeks")(s),
         "behaviour": s.orgs.behaviour.copy(), "strategy": list(s.orgs.strategy),
         "self_criticism": s.macro.campaigns["self_criticism"]}),
@@ -1206,10 +1411,11 @@ SWITCHES: dict[str, tuple[list[str], dict[str, Any], Extract]] = {
     "confidence": ([], {}, lambda s: {"c": s.persons.c.copy(),
                                       "credibility": s.orgs.credibility.copy()}),
     "degeneration": ([], {}, _persons("d", "anchor")),
-    "repression": (["repression.arrest_rate=1.0"], {}, lambda s: {
+    "repression": (["repression.arrest_rate=1.0", "membership.org_recruit=0"], {}, lambda s: {
         **_persons("exile_left", "org")(s), "arrests": s.cells.arrests.copy(),
         "exiled": s.persons.status == EXILED}),
-    "membership": ([], {}, lambda s: {"nonparty": s.persons.status == NONPARTY}),
+    "membership": ([], {}, lambda s: {"nonparty": s.persons.status == NONPARTY,
+                                      **_macro("purge_pressure")(s)}),
     "hierarchy": (["leadership.stance_cut=0.0"], {}, lambda s: {
         "vote": s.cells.vote.copy(), **_macro("cc_holder", "left_top")(s)}),
     "power": ([], {}, _macro("pi", "beta")),

@@ -137,6 +137,23 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
+def acts(m, scale: float) -> dict:
+    """The week's acts of the apparatus and the opposition (S3, S9, S10), in real persons (model
+    persons / scale), and the state of the line's inertia, the left-turn memory and the purge."""
+    return {
+        "arrests": m.arrested / scale,
+        "exiles_new": m.exiled_new / scale,
+        "capitulations": m.capitulated_new / scale,
+        "expelled_s9": m.expelled_s9 / scale,
+        "purged": m.purged / scale,
+        "org_joined": m.joined / scale,
+        "line_velocity": m.velocity,
+        "turn_memory": m.turn_memory,
+        "purge_rate": m.purge_rate,
+        "purge_pressure": m.purge_pressure,
+    }
+
+
 def observe(state: State, sc: Scenario) -> dict:
     """The row of the time series for this week."""
     ps, cs, m, orgs, ob = state.persons, state.cells, state.macro, state.orgs, sc.observe
@@ -169,6 +186,7 @@ def observe(state: State, sc: Scenario) -> dict:
         "right_share": right[1] / right[0] if right[0] else 0.0,
         "q5_moved_left": cohort_n[1] / cohort_n[0] if cohort_n[0] else 0.0,
         "q5_left": cohort_n[2] / cohort_n[0] if cohort_n[0] else 0.0,
+        **acts(m, sc.scale),
     }
     n_cells = max(q1.sum(), 1.0)
     row.update({f"cells_{k}": q1[i] / n_cells for i, k in enumerate(Q1_CLASSES)})
@@ -212,4 +230,4 @@ def cells_snapshot(state: State, sc: Scenario) -> dict[str, np.ndarray]:
     }
 
 
-__all__ = ["GROUPS", "METRICS", "Q1_CLASSES", "cells_snapshot", "observe", "slug"]
+__all__ = ["GROUPS", "METRICS", "Q1_CLASSES", "acts", "cells_snapshot", "observe", "slug"]

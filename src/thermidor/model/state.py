@@ -28,6 +28,8 @@ OPEN, THERMIDOR, REFORM, CONSOLIDATION = 0, 1, 2, 3
 OUTCOMES = ("duality open", "Thermidor", "reform", "bureaucratic consolidation")
 # campaigns (S1, S3)
 CAMPAIGNS = ("against_right", "against_left", "self_criticism")
+# the pressures on the Centre's line (S3)
+DRIVERS = ("mass", "threat", "drift", "right", "left")
 NO_ORG = -1
 
 
@@ -87,9 +89,9 @@ class Macro:
     regime_start: float = 0.3
     clash: bool = False  # a campaign started or repression jumped this week (Q7)
     campaigns: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(CAMPAIGNS, False))
-    drivers: dict[str, float] = field(
-        default_factory=lambda: {"mass": 0.0, "threat": 0.0, "drift": 0.0}
-    )
+    drivers: dict[str, float] = field(default_factory=lambda: dict.fromkeys(DRIVERS, 0.0))
+    velocity: float = 0.0  # the line's weekly move, with inertia (S3)
+    turn_memory: float = 0.0  # memory of the line's leftward moves (S9 capitulation)
     pi: float = 0.5
     beta: float = 0.5
     cc_holder: int = CENTRE
@@ -98,6 +100,13 @@ class Macro:
     recruitment_weeks: int = 0
     purge_rate: float = 0.0
     purge_weeks: int = 0
+    purge_pressure: float = 0.0  # the apparatus' accumulated purge pressure (S10)
+    arrested: int = 0  # this week's acts, in model persons: arrests (S9)
+    exiled_new: int = 0  # arrested cadres sent into exile (S9)
+    capitulated_new: int = 0  # cadres who capitulated (S9)
+    expelled_s9: int = 0  # members arrested, so out of the party (S9)
+    purged: int = 0  # members expelled by the purge (S10)
+    joined: int = 0  # persons who joined an opposition organisation (S10)
     outcome: int = OPEN
     outcome_week: int = -1
     beta_high_weeks: int = 0

@@ -84,6 +84,9 @@ class ReferenceModel(mesa.Model):
         self.left_top = 0.0
         self.recruitment, self.recruitment_weeks = 0.0, 0
         self.purge_rate, self.purge_weeks = 0.0, 0
+        self.velocity, self.turn_memory, self.purge_pressure = m.velocity, m.turn_memory, 0.0
+        self.arrested = self.exiled_new = self.capitulated_new = self.purged = self.joined = 0
+        self.expelled_s9 = 0
         self.outcome = OUTCOMES[OPEN]
         self.outcome_week = -1
         self.beta_high_weeks = 0

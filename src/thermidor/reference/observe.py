@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from thermidor.model.calendar import date_of
-from thermidor.model.observe import METRICS, Q1_CLASSES, slug
+from thermidor.model.observe import METRICS, Q1_CLASSES, acts, slug
 from thermidor.model.state import KINDS, STATUSES, STRATA
 from thermidor.reference.agents import CAPITULATED, EXILED, EXPELLED, MEMBER, NONPARTY, Cell
 
@@ -83,6 +83,7 @@ def observe(model: ReferenceModel) -> dict:
         "right_share": mean([q.x < -cut for q in party]),
         "q5_moved_left": mean([q.x > q.x0 + ob.moved_left for q in cohort]),
         "q5_left": mean([q.x > cut for q in cohort]),
+        **acts(model, sc.scale),
     }
     classes = [q1_class(cell, model)[0] for cell in model.cells]
     classes = [k for k in classes if k != "empty"]
@@ -107,7 +108,7 @@ def observe(model: ReferenceModel) -> dict:
         cadres = [q for q in persons if q.org is o]
         s = slug(o.name)
         row[f"{s}_in_party"] = sum(1 for q in cadres if q.in_party)
-        row[f"{s}_expelled"] = sum(1 for q in cadres if q.status == EXPELLED)
+        row[f"{s}_expelled"] = sum(1 for q in cadres if not q.in_party and q.present)
         row[f"{s}_exiled"] = sum(1 for q in cadres if q.status == EXILED)
         row[f"{s}_credibility"] = o.credibility
         row[f"{s}_bloc"] = o.bloc_alive

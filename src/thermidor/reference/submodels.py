@@ -14,11 +14,19 @@ from typing import TYPE_CHECKING
 
 from thermidor.model.calendar import week_of
 from thermidor.model.streams import (
+    ARREST,
+    ATTRITION,
     BLOC_SPLIT,
     CADRE_PICK,
     CADRE_REACH,
+    CAPITULATE,
     CC_SEAT,
+    EXILE,
+    EXILE_TERM,
     LISTEN,
+    ORG_RECRUIT,
+    PURGE,
+    RECRUIT,
     uniform_py,
 )
 from thermidor.model.streams import THERMIDOR as THERMIDOR_DRAW
@@ -124,29 +132,46 @@ def s2_classes(model: ReferenceModel) -> None:
 
 
 def s3_leadership(model: ReferenceModel) -> None:
-    """S3: the pressures on the Centre, its campaigns (a two-threshold relay), line and regime."""
-    p, camp = model.sc.leadership, model.campaigns
+    """S3: the pressures on the Centre; its line moves continuously with inertia, faster in a
+    campaign (a two-threshold relay); the regime answers the visible threat."""
+    p, camp, sc = model.sc.leadership, model.campaigns, model.sc
+    line, margin = model.line, sc.expression.dissent_margin
+    party = [q for q in model.persons if q.in_party]
+    n = max(len(party), 1)
+    right = sum(1 for q in party if q.x < -p.stance_cut) / n
+    open_left = sum(1 for q in party if q.active and q.y - line > margin) / n
+    visible = sum(1 for q in party if q.active and abs(q.y - line) > margin) / n
     mass = p.mass_weight * kernel_left_share(model)
     threat = p.threat_weight * max(0.0, 1.0 - model.grain)
     drift = p.drift_weight * (apparatus_mean(model, "x") - model.line)
-    model.drivers = {"mass": mass, "threat": threat, "drift": drift}
-    pressure = mass + threat + drift
-    if camp["against_right"] and pressure < p.campaign_off:
-        camp["against_right"] = False
-    if camp["against_left"] and pressure > -p.campaign_off:
-        camp["against_left"] = False
-    if not camp["against_right"] and not camp["against_left"]:
-        if pressure > p.campaign_on:
-            camp["against_right"] = model.clash = True
-        elif pressure < -p.campaign_on:
-            camp["against_left"] = model.clash = True
-    if camp["against_right"]:
-        model.line = min(1.0, model.line + p.speed)
-    if camp["against_left"]:
-        model.line = max(-1.0, model.line - p.speed)
-        model.regime = min(1.0, model.regime + p.regime_rise)
-    else:
-        model.regime = clip(model.regime + p.regime_relax * (p.regime0 - model.regime), 0.0, 1.0)
+    rightp = -p.right_weight * right
+    leftp = p.left_weight * open_left
+    model.drivers = {
+        "mass": mass,
+        "threat": threat,
+        "drift": drift,
+        "right": rightp,
+        "left": leftp,
+    }
+    pressure = mass + threat + drift + rightp + leftp
+    if p.respond:
+        if camp["against_right"] and pressure < p.campaign_off:
+            camp["against_right"] = False
+        if camp["against_left"] and pressure > -p.campaign_off:
+            camp["against_left"] = False
+        if not camp["against_right"] and not camp["against_left"]:
+            if pressure > p.campaign_on:
+                camp["against_right"] = model.clash = True
+            elif pressure < -p.campaign_on:
+                camp["against_left"] = model.clash = True
+        boost = p.campaign_boost if (camp["against_right"] or camp["against_left"]) else 1.0
+        model.velocity = (1.0 - p.agility) * model.velocity + (
+            p.agility * p.response * boost * pressure
+        )
+        model.line = clip(model.line + model.velocity, -1.0, 1.0)
+    running = camp["against_right"] or camp["against_left"]
+    target = p.regime0 + p.regime_threat * visible + (p.regime_campaign if running else 0.0)
+    model.regime = clip(model.regime + p.regime_relax * (target - model.regime), 0.0, 1.0)
 
 
 # --- Q7 blocs -----------------------------------------------------------------------------------
@@ -425,77 +450,118 @@ def s8_degeneration(model: ReferenceModel) -> None:
 
 
 def s9_repression(model: ReferenceModel) -> None:
-    """S9: the dry guillotine. Per cell: Binomial(min(E, eligible), arrest_rate regime) of the
-    active public dissenters are expelled (chosen uniformly, by selection sampling in the cell's
-    order), cadres among them exiled with probability exile_share; exile terms run down; cadres
-    out of the party capitulate with the week's hazard."""
-    sc, rng = model.sc, model.rng
+    """S9: the dry guillotine. The apparatus of each region arrests whom it sees (visibility:
+    public dissent, activity, a cadre's open work), at the region's enforcers per member; arrested
+    cadres go into exile as policy, exile terms run down; every cadre may capitulate."""
+    sc = model.sc
     p = sc.repression
+    model.turn_memory = (1.0 - p.turn_forget) * model.turn_memory + max(
+        0.0, model.line - model.line_start
+    )
     line, margin, cut = model.line, sc.expression.dissent_margin, sc.leadership.stance_cut
     rate = p.arrest_rate * model.regime
-    step = model.line - model.line_start
-
-    def eligible(q: Person) -> bool:
-        return q.in_party and q.active and abs(q.y - line) > margin
-
+    key, week = model.key, model.week
+    against_left, against_right = model.campaigns["against_left"], model.campaigns["against_right"]
+    cap_common = (
+        p.capitulation_base
+        + p.capitulation_repression * model.regime
+        + p.capitulation_left_turn * model.turn_memory
+    )
+    enforcers: dict[int, int] = {}
+    members: dict[int, int] = {}
+    echo = {}
     for cell in model.cells:
         party = cell.party()
-        n_eligible = sum(1 for q in party if eligible(q))
-        enforcers = cell.enforcers()
-        take = 0
-        if n_eligible > 0 and enforcers > 0:
-            take = int(rng.binomial(min(enforcers, n_eligible), rate))
-        cell.arrests = take
-        left = sum(1 for q in party if q.x > cut)
-        isolation = 1.0 - (left / len(party) if party else 0.0)
-        hazard = 1.0 - math.exp(
-            -(
-                p.capitulation_base
-                + p.capitulation_isolation * isolation
-                + p.capitulation_left_turn * max(step, 0.0)
-            )
-        )
+        enforcers[cell.region] = enforcers.get(cell.region, 0) + cell.enforcers()
+        members[cell.region] = members.get(cell.region, 0) + len(party)
+        echo[cell] = sum(1 for q in party if q.x > cut) / len(party) if party else 0.0
+    model.arrested = model.exiled_new = model.capitulated_new = model.expelled_s9 = 0
+    i = 0
+    for cell in model.cells:
+        n = members[cell.region]
+        capacity = rate * enforcers[cell.region] / n if n > 0 else 0.0
+        taken = 0
         for person in cell.persons:
-            status = person.status
-            if eligible(person):
-                if take > 0 and rng.random() * n_eligible < take:  # Knuth's selection sampling
-                    take -= 1
-                    person.active = False
-                    if person.org is not None and rng.random() < p.exile_share:
-                        person.status = EXILED
-                        person.exile_left = int(
-                            rng.integers(p.exile_weeks_min, p.exile_weeks_max + 1)
-                        )
-                    else:
-                        person.status = EXPELLED
-                n_eligible -= 1
-                continue
-            if status == EXILED:
+            index, i = i, i + 1
+            if person.status == EXILED:
                 person.exile_left -= 1
                 if person.exile_left <= 0:
                     person.status = EXPELLED
-            out_of_party = status in (EXILED, EXPELLED)  # as he was when the week's turn came
-            if person.org is not None and out_of_party and rng.random() < hazard:
-                person.status = CAPITULATED
-                person.org = None
-                person.exile_left = 0
-                person.x = person.y = line
+            status, org = person.status, person.org
+            member = person.in_party
+            v = 0.0
+            side = 0.0
+            says = person.y - line
+            if member and abs(says) > margin and person.stratum != "functionary":
+                v += p.visible_speech + (p.visible_active if person.active else 0.0)
+                side = says
+            if org is not None and status != EXILED:
+                effort = org.rule.effort_party
+                v += org.works * (p.visible_party * effort + p.visible_outside * (1.0 - effort))
+                side = org.programme - line
+            if (side > 0.0 and against_left) or (side < 0.0 and against_right):
+                v *= p.campaign_focus
+            if v > 0.0 and uniform_py(key, week, ARREST, index) < 1.0 - math.exp(-capacity * v):
+                taken += 1
+                model.arrested += 1
+                person.active = False
+                if org is not None and uniform_py(key, week, EXILE, index) < p.exile_share:
+                    person.status = EXILED
+                    span = p.exile_weeks_max - p.exile_weeks_min + 1
+                    term = p.exile_weeks_min + int(uniform_py(key, week, EXILE_TERM, index) * span)
+                    person.exile_left = min(term, p.exile_weeks_max)
+                    model.exiled_new += 1
+                elif member:
+                    person.status = EXPELLED
+                model.expelled_s9 += member
+                continue
+            if org is not None:
+                isolation = 1.0 if status == EXILED else 1.0 - echo[cell]
+                hazard = 1.0 - math.exp(-(cap_common + p.capitulation_isolation * isolation))
+                if uniform_py(key, week, CAPITULATE, index) < hazard:
+                    person.status = CAPITULATED
+                    person.org = None
+                    person.exile_left = 0
+                    person.active = False
+                    person.x = person.y = person.anchor = line
+                    model.capitulated_new += 1
+        cell.arrests = taken
 
 
 # --- S10 membership -----------------------------------------------------------------------------
 
 
 def s10_membership(model: ReferenceModel) -> None:
-    """S10: recruitment, purge and attrition (of members other than cadres) as weekly hazards,
-    person by person."""
-    sc, rng = model.sc, model.rng
+    """S10: recruitment, purge and attrition as weekly hazards, person by person; the apparatus
+    declares a purge when its accumulated pressure is enough; listeners on the Left join the
+    organisation they heard."""
+    sc = model.sc
     p = sc.membership
-    line, margin = model.line, sc.expression.dissent_margin
+    line, margin, cut = model.line, sc.expression.dissent_margin, sc.leadership.stance_cut
+    key, week = model.key, model.week
+    if p.decides_purge and model.purge_weeks == 0:
+        party = [q for q in model.persons if q.in_party]
+        n = len(party)
+        dissent = sum(1 for q in party if abs(q.y - line) > margin) / n if n else 0.0
+        d = sum(q.d for q in party) / n if n else 0.0
+        q = p.purge_dissent * dissent + p.purge_degeneration * d
+        model.purge_pressure = max(0.0, model.purge_pressure + q - p.purge_on)
+        if model.purge_pressure >= p.purge_patience:
+            share = min(p.purge_max, p.purge_size * q)
+            model.purge_rate = 1.0 - (1.0 - share) ** (1.0 / p.purge_weeks)
+            model.purge_weeks = p.purge_weeks
+            model.purge_pressure = 0.0
     recruit, purge = model.recruitment, model.purge_rate
 
     def purge_weight(q: Person) -> float:
         dissents = abs(q.y - line) > margin
-        return 1.0 + p.purge_weight_d * q.d + (p.purge_weight_dissent if dissents else 0.0)
+        alien = q.stratum != "worker"
+        return (
+            1.0
+            + p.purge_weight_d * q.d
+            + (p.purge_weight_dissent if dissents else 0.0)
+            + (p.purge_weight_alien if alien else 0.0)
+        )
 
     def purgeable(q: Person) -> bool:
         return q.in_party and q.stratum != "functionary"
@@ -504,16 +570,29 @@ def s10_membership(model: ReferenceModel) -> None:
     if purge > 0.0:
         weights = [purge_weight(q) for q in model.persons if purgeable(q)]
         mean_w = sum(weights) / len(weights) if weights else 1.0
-    for person in model.persons:
+    model.purged = model.joined = 0
+    for index, person in enumerate(model.persons):
         if person.status == NONPARTY:
-            if recruit > 0.0 and rng.random() < 2.0 * recruit * person.c:
+            if recruit > 0.0 and uniform_py(key, week, RECRUIT, index) < 2.0 * recruit * person.c:
                 person.status = MEMBER
         elif purgeable(person):
-            w = purge_weight(person)
-            if purge > 0.0 and rng.random() < purge * w / mean_w:
-                person.status = EXPELLED
-            elif person.org is None and rng.random() < p.attrition:  # cadres stay
-                person.status = NONPARTY
+            if purge > 0.0:
+                w = purge_weight(person)
+                if uniform_py(key, week, PURGE, index) < purge * w / mean_w:
+                    person.status = EXPELLED
+                    model.purged += 1
+                    continue
+            if person.org is None and uniform_py(key, week, ATTRITION, index) < p.attrition:
+                person.status = NONPARTY  # cadres stay
+        o = person.heard
+        listens = person.status not in (EXILED, CAPITULATED) and person.x > cut
+        listens = listens and person.stratum != "functionary"
+        if o is not None and person.org is None and listens:
+            join = p.org_recruit * o.credibility * o.works
+            if uniform_py(key, week, ORG_RECRUIT, index) < join:
+                person.org = o
+                person.heard = None  # now a cadre: no longer a listener
+                model.joined += 1
     if model.recruitment_weeks > 0:
         model.recruitment_weeks -= 1
         if model.recruitment_weeks == 0:

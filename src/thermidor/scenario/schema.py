@@ -125,15 +125,21 @@ class Leadership(Submodel):
     """S3."""
 
     line0: Stance = -0.1
+    respond: bool = Field(True, description="false: the line moves only by the timeline")
     mass_weight: Rate = 3.0
     threat_weight: Rate = 1.0
     drift_weight: Rate = 1.0
+    right_weight: Rate = 0.5
+    left_weight: Rate = 1.0
+    response: float = Field(0.01, ge=0.0, le=1.0, description="line's weekly move per pressure")
+    agility: Prob = Field(0.1, description="share of the velocity renewed each week (inertia)")
+    campaign_boost: float = Field(3.0, ge=1.0, le=20.0)
     campaign_on: float = Field(0.15, ge=0.0, le=2.0)
     campaign_off: float = Field(0.03, ge=0.0, le=2.0)
-    speed: float = Field(0.01, ge=0.0, le=0.5)
     regime0: Prob = 0.3
-    regime_rise: Prob = 0.01
-    regime_relax: Prob = 0.01
+    regime_threat: Rate = 2.0
+    regime_campaign: Prob = 0.2
+    regime_relax: Prob = 0.05
     stance_cut: Prob = Field(0.2, description="a stance is Left above +stance_cut, Right below -")
 
 
@@ -208,13 +214,26 @@ class Degeneration(Submodel):
 class Repression(Submodel):
     """S9."""
 
-    arrest_rate: Prob = Field(0.02, description="weekly expulsions per enforcer at regime 1")
-    exile_share: Prob = 0.6
+    arrest_rate: float = Field(
+        1.5,
+        ge=0.0,
+        le=1000.0,
+        description="weekly arrest hazard per visibility per enforcer "
+        "per member of the region, at regime 1",
+    )
+    visible_speech: Rate = 0.05
+    visible_active: Rate = 0.2
+    visible_party: Rate = 1.0
+    visible_outside: Rate = 0.3
+    campaign_focus: float = Field(2.0, ge=1.0, le=20.0)
+    exile_share: Prob = 0.9
     exile_weeks_min: int = Field(52, ge=1, le=1040)
     exile_weeks_max: int = Field(156, ge=1, le=1040)
-    capitulation_base: Prob = 0.001
-    capitulation_isolation: Prob = 0.004
-    capitulation_left_turn: Rate = 0.5
+    capitulation_base: Prob = 0.0005
+    capitulation_isolation: Prob = 0.002
+    capitulation_repression: Prob = 0.005
+    capitulation_left_turn: Rate = 0.05
+    turn_forget: Prob = Field(0.05, description="weekly decay of the memory of left turns")
 
     @model_validator(mode="after")
     def _order(self) -> Repression:
@@ -236,6 +255,16 @@ class Membership(Submodel):
     attrition: Prob = 0.0004
     purge_weight_d: Rate = 1.0
     purge_weight_dissent: Rate = 2.0
+    purge_weight_alien: Rate = 0.5
+    decides_purge: bool = Field(True, description="false: only the timeline's purges")
+    purge_dissent: Rate = 2.0
+    purge_degeneration: Rate = 1.0
+    purge_on: float = Field(0.25, ge=0.0, le=5.0)
+    purge_patience: float = Field(6.0, ge=0.0, le=100.0)
+    purge_size: Rate = 0.22
+    purge_max: Prob = 0.25
+    purge_weeks: int = Field(52, ge=1, le=520)
+    org_recruit: Prob = 0.01
 
 
 class Hierarchy(Submodel):

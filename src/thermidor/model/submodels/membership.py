@@ -1,34 +1,76 @@
-"""S10 membership: recruitment drives, attrition, purges.
+"""S10 membership: recruitment drives, attrition, the purge the apparatus decides, and recruitment
+to the opposition's organisations.
 
 Letter Q1 on "the social composition of the party"; the recruitment of 1929-32 more than doubled
 the party (rows R1929-R1932) and the purge of 1929-30 expelled about a tenth (rows P02-P04).
-Anchor: membership flows as independent weekly hazards (a standard cohort-flow model).
+Anchor: membership flows as independent weekly hazards (a standard cohort-flow model); the purge
+decision as an integrate-and-fire accumulation of pressure (the apparatus acts once the threat it
+sees has lasted), as in threshold models of organisational decisions (March and Simon 1958).
 
     recruitment: a non-party person joins with probability min(1, 2 rate c_i)
                  (the drives took the confident; mean c near 0.5 gives about `rate`)
     attrition:   a member other than a functionary or a cadre leaves with probability `attrition`
-    purge:       a member other than a functionary is expelled with probability
-                 min(1, purge_rate w_i / mean(w)),
+    purge:       the apparatus' purge pressure Q = purge_dissent * (share of members dissenting in
+                 public) + purge_degeneration * (mean d of the members); while no purge runs,
+                 A <- max(0, A + Q - purge_on); when A >= purge_patience a purge of share
+                 s = min(purge_max, purge_size * Q) is declared for purge_weeks weeks
+                 (rate 1 - (1 - s)^(1/purge_weeks)), and A <- 0. In it a member other than a
+                 functionary is expelled with probability min(1, rate w_i / mean(w)),
                  w_i = 1 + purge_weight_d d_i + purge_weight_dissent [dissents in public]
+                       + purge_weight_alien [not a worker: the 'alien elements']
+    organisations: a person privately on the Left (x > stance_cut), not a functionary, a cadre,
+                 a capitulator or an exile,
+                 who heard a cadre of organisation o this week (S6) joins o with probability
+                 org_recruit * credibility_o * works_o.
 
-A purge of share s over n weeks has purge_rate 1 - (1 - s)^(1/n) (S1).
+With `decides_purge = false` (the `1928-history` scenario) only the timeline's purges run.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from thermidor.model.cells import in_party
 from thermidor.model.jit import compiled
-from thermidor.model.state import EXPELLED, FUNCTIONARY, MEMBER, NO_ORG, NONPARTY, State
+from thermidor.model.state import (
+    CAPITULATED,
+    EXILED,
+    EXPELLED,
+    FUNCTIONARY,
+    MEMBER,
+    NO_ORG,
+    NONPARTY,
+    WORKER,
+    State,
+)
+from thermidor.model.streams import ATTRITION, ORG_RECRUIT, PURGE, RECRUIT, uniform
 from thermidor.scenario.schema import Scenario
 
 
 @compiled
-def purge_weight(p, i, w_d, w_dis, line, margin) -> float:
-    return 1.0 + w_d * p.d[i] + (w_dis if abs(p.y[i] - line) > margin else 0.0)
+def purge_weight(p, i, w, line, margin) -> float:
+    dissents = abs(p.y[i] - line) > margin
+    alien = p.stratum[i] != WORKER
+    return 1.0 + w[0] * p.d[i] + (w[1] if dissents else 0.0) + (w[2] if alien else 0.0)
 
 
 @compiled
-def flows(rng, p, recruit, attrition, purge, w_d, w_dis, line, margin):
+def pressure(p, line, margin):
+    """The purge's pressure terms: the share of members dissenting in public, their mean d."""
+    n = 0
+    dissent = 0
+    d = 0.0
+    for i in range(p.status.size):
+        if in_party(p.status[i]):
+            n += 1
+            dissent += abs(p.y[i] - line) > margin
+            d += p.d[i]
+    return (dissent / n, d / n) if n > 0 else (0.0, 0.0)
+
+
+@compiled
+def flows(key, week, p, recruit, attrition, purge, w, line, margin, cut, join):
+    """Returns (purged, joined an organisation), in model persons."""
     status = p.status
     total_w = 0.0
     n = 0
@@ -36,26 +78,52 @@ def flows(rng, p, recruit, attrition, purge, w_d, w_dis, line, margin):
         for i in range(status.size):
             if in_party(status[i]) and p.stratum[i] != FUNCTIONARY:
                 n += 1
-                total_w += purge_weight(p, i, w_d, w_dis, line, margin)
+                total_w += purge_weight(p, i, w, line, margin)
     mean_w = total_w / n if n > 0 else 1.0
+    purged = 0
+    joined = 0
     for i in range(status.size):
         s = status[i]
         if s == NONPARTY:
-            if recruit > 0.0 and rng.random() < 2.0 * recruit * p.c[i]:
+            if recruit > 0.0 and uniform(key, week, RECRUIT, i, 0) < 2.0 * recruit * p.c[i]:
                 status[i] = MEMBER
         elif in_party(s) and p.stratum[i] != FUNCTIONARY:
-            w = purge_weight(p, i, w_d, w_dis, line, margin)
-            if purge > 0.0 and rng.random() < purge * w / mean_w:
-                status[i] = EXPELLED
-            elif p.org[i] == NO_ORG and rng.random() < attrition:
+            if purge > 0.0:
+                wi = purge_weight(p, i, w, line, margin)
+                if uniform(key, week, PURGE, i, 0) < purge * wi / mean_w:
+                    status[i] = EXPELLED
+                    purged += 1
+                    continue
+            if p.org[i] == NO_ORG and uniform(key, week, ATTRITION, i, 0) < attrition:
                 status[i] = NONPARTY
+        o = p.heard[i]
+        s = status[i]
+        listens = o != NO_ORG and p.org[i] == NO_ORG and s != EXILED and s != CAPITULATED
+        listens = listens and p.x[i] > cut and p.stratum[i] != FUNCTIONARY
+        if listens and uniform(key, week, ORG_RECRUIT, i, 0) < join[o]:
+            p.org[i] = o
+            p.heard[i] = NO_ORG  # now a cadre: no longer a listener
+            joined += 1
+    return purged, joined
 
 
 def step(state: State, sc: Scenario) -> None:
-    p, m = sc.membership, state.macro
-    flows(
-        state.rng, state.persons, m.recruitment, p.attrition, m.purge_rate, p.purge_weight_d,
-        p.purge_weight_dissent, m.line, sc.expression.dissent_margin,
+    p, m, orgs = sc.membership, state.macro, state.orgs
+    margin = sc.expression.dissent_margin
+    if p.decides_purge and m.purge_weeks == 0:
+        dissent, d = pressure(state.persons, m.line, margin)
+        q = p.purge_dissent * dissent + p.purge_degeneration * d
+        m.purge_pressure = max(0.0, m.purge_pressure + q - p.purge_on)
+        if m.purge_pressure >= p.purge_patience:
+            share = min(p.purge_max, p.purge_size * q)
+            m.purge_rate = 1.0 - (1.0 - share) ** (1.0 / p.purge_weeks)
+            m.purge_weeks = p.purge_weeks
+            m.purge_pressure = 0.0
+    join = p.org_recruit * orgs.credibility * orgs.works
+    w = np.array([p.purge_weight_d, p.purge_weight_dissent, p.purge_weight_alien])
+    m.purged, m.joined = flows(
+        state.key, m.week, state.persons, m.recruitment, p.attrition, m.purge_rate, w, m.line,
+        margin, sc.leadership.stance_cut, join,
     )  # fmt: skip
     if m.recruitment_weeks > 0:
         m.recruitment_weeks -= 1
