@@ -359,7 +359,7 @@ def s6_influence(model: ReferenceModel) -> None:
                     cadre = cadres[pick(r, to_party if member else to_other)]
                     x += p.mu * cadre.org.credibility * (cadre.x_said - x)
                     person.heard = cadre.org
-            person.x = clip(person.lam * x + (1.0 - person.lam) * person.anchor, -1.0, 1.0)
+            person.x = clip(x + (1.0 - person.lam) * (person.anchor - x), -1.0, 1.0)
             person.u = u
 
 

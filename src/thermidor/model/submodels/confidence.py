@@ -46,6 +46,8 @@ credibility does not move.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from thermidor.model.cells import present
@@ -92,10 +94,10 @@ def update(p, start, arrests, cred, step, line_start, rates, confident, threshol
     return lived
 
 
-def log_odds(cred: np.ndarray) -> np.ndarray:
+def log_odds(cred: np.ndarray) -> list[float]:
     """log(cred / (1 - cred)), a credibility of exactly 0 or 1 taken EDGE inside."""
     q = np.clip(cred, EDGE, 1.0 - EDGE)
-    return np.log(q / (1.0 - q))
+    return [math.log(v / (1.0 - v)) for v in q]
 
 
 def step(state: State, sc: Scenario) -> None:
@@ -121,7 +123,6 @@ def step(state: State, sc: Scenario) -> None:
         + p.credibility_step * max(-step_, 0.0) * agree[:, 3]
         + p.calumny * m.regime * (2.0 * b[:, 5] - 1.0) * agree[:, 4]
     )
-    L = log_odds(orgs.credibility)
-    orgs.credibility[:] = 1.0 / (
-        1.0 + np.exp(-(L + orgs.works * (delta - p.credibility_memory * L)))
-    )
+    for o, L in enumerate(log_odds(orgs.credibility)):  # libm's log and exp, as the twin's math
+        move = orgs.works[o] * (delta[o] - p.credibility_memory * L)
+        orgs.credibility[o] = 1.0 / (1.0 + math.exp(-(L + move)))

@@ -62,7 +62,7 @@ def listen(xi, ui, xj, uj, mu, bounded):
 @compiled
 def anchored(heard, anchor, lam):
     """Friedkin-Johnsen: what the person made of what he heard, weighed against his anchor."""
-    return lam * heard + (1.0 - lam) * anchor
+    return heard + (1.0 - lam) * (anchor - heard)  # exactly `heard` when it is the anchor
 
 
 @compiled
