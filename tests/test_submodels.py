@@ -1407,14 +1407,14 @@ SWITCHES: dict[str, tuple[list[str], dict[str, Any], Extract]] = {
         "split": s.orgs.bloc_split_week.copy(), "distance": s.orgs.bloc_distance.copy()}),
     "expression": ([], {}, lambda s: {"oppression": s.cells.oppression.copy()}),
     "activation": ([], {}, lambda s: {"active_stable": s.persons.active.copy()}),
-    "influence": ([], {}, _persons("u", "heard")),
+    "influence": (["membership.org_recruit=0"], {}, _persons("u", "heard")),
     "confidence": ([], {}, lambda s: {"c": s.persons.c.copy(),
                                       "credibility": s.orgs.credibility.copy()}),
-    "degeneration": ([], {}, _persons("d", "anchor")),
+    "degeneration": (["repression.enabled=false"], {}, _persons("d", "anchor")),
     "repression": (["repression.arrest_rate=1.0", "membership.org_recruit=0"], {}, lambda s: {
         **_persons("exile_left", "org")(s), "arrests": s.cells.arrests.copy(),
         "exiled": s.persons.status == EXILED}),
-    "membership": ([], {}, lambda s: {"nonparty": s.persons.status == NONPARTY,
+    "membership": (["repression.enabled=false"], {}, lambda s: {"nonparty": s.persons.status == NONPARTY,
                                       **_macro("purge_pressure")(s)}),
     "hierarchy": (["leadership.stance_cut=0.0"], {}, lambda s: {
         "vote": s.cells.vote.copy(), **_macro("cc_holder", "left_top")(s)}),

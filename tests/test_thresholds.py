@@ -14,10 +14,11 @@ from thermidor.analysis import thresholds
 from thermidor.engine import simulate
 from thermidor.experiments.plan import run_seed
 
-# `tiny` with all three outcomes within reach in 104 weeks
+# `tiny` with outcomes within reach in 104 weeks (no procurement crisis: no mass movement lifts pi)
 REACHABLE = [
+    "classes.grain0=1.0",
     "outcome.thermidor_pi=0.55",
-    "outcome.thermidor_hazard=0.05",
+    "outcome.thermidor_hazard=0.1",
     "outcome.consolidation_margin=0.0",
     "outcome.consolidation_weeks=20",
 ]
