@@ -1414,7 +1414,8 @@ SWITCHES: dict[str, tuple[list[str], dict[str, Any], Extract]] = {
     "repression": (["repression.arrest_rate=1.0", "membership.org_recruit=0"], {}, lambda s: {
         **_persons("exile_left", "org")(s), "arrests": s.cells.arrests.copy(),
         "exiled": s.persons.status == EXILED}),
-    "membership": (["repression.enabled=false"], {}, lambda s: {"nonparty": s.persons.status == NONPARTY,
+    "membership": (["repression.enabled=false"], {}, lambda s: {
+        "nonparty": s.persons.status == NONPARTY,
                                       **_macro("purge_pressure")(s)}),
     "hierarchy": (["leadership.stance_cut=0.0"], {}, lambda s: {
         "vote": s.cells.vote.copy(), **_macro("cc_holder", "left_top")(s)}),
