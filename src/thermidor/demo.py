@@ -14,7 +14,7 @@ from rich.console import Console
 
 import thermidor.experiments as tx
 from thermidor.analysis.load import load, scenario_of
-from thermidor.analysis.sensitivity import sensitivity
+from thermidor.analysis.sensitivity import describe, sensitivity
 from thermidor.analysis.seven import QUESTIONS, blocs_line, one_line, seven_answers
 from thermidor.report.html import build
 
@@ -64,7 +64,10 @@ def demo(
         meta[name] = {"runs": len(experiments[name].outcomes), "weeks": sc.weeks,
                       "scale": sc.scale, "root seed": sc.seed, "directory": str(path)}  # fmt: skip
     report = out_dir / "report.html"
-    report.write_text(build(experiments, "1928", meta, indices), encoding="utf-8")
+    report.write_text(
+        build(experiments, "1928", meta, indices, describe(out_dir / "sensitivity")),
+        encoding="utf-8",
+    )
     main = experiments["1928"]
     answers = seven_answers(main.timeseries, main.outcomes, main.horizon)
     out.print(f"\nreport: {report}\nresults: {out_dir}/")

@@ -19,6 +19,7 @@ import pandas as pd
 from thermidor.analysis.measures import at_week
 from thermidor.analysis.stats import band, newcombe, wilson
 from thermidor.model.observe import slug
+from thermidor.scenario.schema import Scenario
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Ensemble:
     horizon: int
     organisations: list[str]
     cells: pd.DataFrame | None = None
+    scenario: Scenario | None = None  # the resolved scenario (its start, scale, what it sets)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from thermidor.analysis.compare import incidence, outcome_table, yearly
 from thermidor.analysis.load import load, scenario_of
+from thermidor.analysis.sensitivity import describe
 from thermidor.analysis.sensitivity import sensitivity as run_sensitivity
 from thermidor.analysis.seven import QUESTIONS, one_line, seven_answers
 from thermidor.errors import InputError
@@ -194,7 +195,8 @@ def report(
         if not f.is_file():
             raise InputError(str(sensitivity_dir), "has no indices.parquet (run `sensitivity`)")
         indices = pd.read_parquet(f)
-    write_text(output, build(experiments, name, meta, indices))
+    info = describe(sensitivity_dir) if sensitivity_dir is not None else None
+    write_text(output, build(experiments, name, meta, indices, info))
     out.print(f"report: {output}")
 
 

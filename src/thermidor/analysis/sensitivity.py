@@ -1,6 +1,6 @@
 """Sensitivity of the strategies' comparison to every parameter (SALib on the sweep machinery).
 
-DESIGN.md principle 1: "the sensitivity analysis must show under which assumptions they
+The design's first principle: "the sensitivity analysis must show under which assumptions they
 reverse". Three sweeps share one design (the same points, seeds and replicates): the scenario as
 given, and the scenario with every organisation following `reform`, then `corpse`. The targets:
 
@@ -133,3 +133,23 @@ def sensitivity(
     table = pd.concat(frames, ignore_index=True)
     table.to_parquet(out / "indices.parquet")
     return table
+
+
+def describe(out: str | Path) -> dict:
+    """What a sensitivity analysis in `out` ran: scenario, weeks, scale, design points, runs a
+    point and runs in all (over the three sweeps), for the report to state."""
+    out = Path(out)
+    info: dict = {"runs": 0}
+    for variant in ("base", "reform", "corpse"):
+        if not (out / variant).is_dir():
+            continue
+        exp = tx.open_experiment(out / variant)
+        runs = len(exp.outcomes(["outcome"]))
+        info["runs"] += runs
+        if variant == "base":
+            sc = exp.scenario
+            design = exp.design()
+            points = len(design) if design is not None else 0
+            info.update(scenario=sc.name, weeks=sc.weeks, scale=sc.scale, points=points,
+                        runs_per_point=runs // points if points else None)  # fmt: skip
+    return info
