@@ -290,15 +290,21 @@ def build(
     for _, c in claims.iterrows():
         cls = c["verdict"].split()[0]
         deciders = _deciders(sensitivity, c["claim"])
-        est = (
-            "not evaluated: its scenarios were not run"
-            if math.isnan(c["estimate"])
-            else f"<b>{plain(c['estimate'], 3)}</b> [{plain(c['low'], 3)}, {plain(c['high'], 3)}]"
-        )
+        scenarios = html.escape(c["scenarios"])
+        if math.isnan(c["estimate"]):
+            result = (
+                f'<span class="{cls}">{c["verdict"]}</span>: its scenarios ({scenarios}) are '
+                "not all among the experiments of this report."
+            )
+        else:
+            result = (
+                f"<b>{plain(c['estimate'], 3)}</b> [{plain(c['low'], 3)}, "
+                f'{plain(c["high"], 3)}] — <span class="{cls}">{c["verdict"]}</span> at these '
+                f"parameters ({scenarios}).{deciders}"
+            )
         items.append(
             f"<h3>Claim {c['claim']}</h3><blockquote>{html.escape(c['quote'])}</blockquote>"
-            f'<p>{html.escape(c["measure"])}: {est} — <span class="{cls}">{c["verdict"]}</span>'
-            f" at these parameters ({html.escape(c['scenarios'])}).{deciders}</p>"
+            f"<p>{html.escape(c['measure'])}: {result}</p>"
         )
     claims_intro = (
         '<p class="note">Supported: the interval lies on the side the letter claims; reversed: '
@@ -424,6 +430,8 @@ def _sensitivity(indices: pd.DataFrame, info: dict | None) -> str:
     )
     figs = "".join(
         _figure(plots.tornado(g, label), f"What moves {target}", "Parameters ranked by index.")
+        if (g["index"] > 0).any()
+        else _none(f"No varied parameter moved {target}: every index is 0, so it is not drawn.")
         for target, g in indices.groupby("target")
     )
     table = indices.rename(columns={"conf": "± (95 %)"})
