@@ -93,13 +93,17 @@ def repression(ax: Axes, ts: pd.DataFrame, scale: float) -> None:
     _dates(ax)
 
 
-def run_figure(ts: pd.DataFrame, scenario: Scenario) -> Figure:
-    """The four panels of one run in a 2 x 2 figure."""
+def run_figure(ts: pd.DataFrame, scenario: Scenario, until: object = None) -> Figure:
+    """The four panels of one run in a 2 x 2 figure; `until` (a date) fixes the end of the time
+    axes, as the explorer does with the horizon while a run is under way."""
     fig = Figure(figsize=(11, 6.5), layout="constrained")
     axes = fig.subplots(2, 2)
     power(axes[0, 0], ts)
     line(axes[0, 1], ts)
     nuclei(axes[1, 0], ts)
     repression(axes[1, 1], ts, scenario.scale)
+    if until is not None:
+        for ax in axes.flat:
+            ax.set_xlim(ts["date"].iloc[0], pd.Timestamp(until))
     fig.suptitle(f"{scenario.name}: {ts['date'].iloc[0]:%B %Y} to {ts['date'].iloc[-1]:%B %Y}")
     return fig
