@@ -75,3 +75,22 @@ def test_the_page_holds_the_notebook_code_in_order() -> None:
         if c.cell_type == "markdown":
             for paragraph in c.source.split("\n\n"):
                 assert paragraph in page, paragraph[:60]
+
+
+TAUGHT = [ROOT / "docs" / "teaching.md", PAGE]
+
+
+@pytest.mark.parametrize("page", TAUGHT, ids=lambda p: p.name)
+def test_the_commands_a_class_types_name_real_scenarios_and_keys(page: Path) -> None:
+    """Every scenario a page runs is a built-in one and every `--set` it shows is accepted (the
+    model's parameters change: a page must not teach a key that is gone)."""
+    import thermidor
+
+    text = page.read_text(encoding="utf-8")
+    names = re.findall(r"thermidor (?:run|ensemble|explore) ([\w-]+)", text)
+    names += re.findall(r"(?:Model|simulate|ensemble)\(\s*\"([\w-]+)\"", text)
+    assert names
+    assert set(names) <= set(thermidor.builtin_names()), set(names) - set(thermidor.builtin_names())
+    sets = re.findall(r"--set ([\w.\[\] ]+=[\w.-]+)", text)
+    for item in sets:
+        thermidor.load_scenario("tiny", [item])  # InputError if the key or value is refused
