@@ -44,7 +44,8 @@ def answer(
     for q, text in QUESTIONS.items():
         a = answers[q]
         out.print(f"\n[bold]{q}[/bold] [italic]{text}[/italic]", highlight=False)
-        out.print(f"   {one_line(answers, q)}", markup=False, highlight=False)
+        line = one_line(answers, q, ens.scenario.scale if ens.scenario else None)  # persons
+        out.print(f"   {line}", markup=False, highlight=False)
         if a["measures"]:  # Q7 has no time-series measure: its line says it all
             points = list(a["measures"][0]["course"])
             table = Table("measure", *points, box=None, show_edge=False)

@@ -297,10 +297,12 @@ def build(
                 "not all among the experiments of this report."
             )
         else:
+            k = 1 / scale if c.get("persons") and scale else 1  # agents -> persons
+            unit = " persons" if k != 1 else ""
             result = (
-                f"<b>{plain(c['estimate'], 3)}</b> [{plain(c['low'], 3)}, "
-                f'{plain(c["high"], 3)}] — <span class="{cls}">{c["verdict"]}</span> at these '
-                f"parameters ({scenarios}).{deciders}"
+                f"<b>{plain(c['estimate'] * k, 3)}</b> [{plain(c['low'] * k, 3)}, "
+                f'{plain(c["high"] * k, 3)}]{unit} — <span class="{cls}">{c["verdict"]}</span> '
+                f"at these parameters ({scenarios}).{deciders}"
             )
         items.append(
             f"<h3>Claim {c['claim']}</h3><blockquote>{html.escape(c['quote'])}</blockquote>"
