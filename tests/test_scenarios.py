@@ -1,9 +1,9 @@
 """Scenarios: the built-ins, `extends`, `--set` overrides, the resolved TOML and the history rows.
 
-DESIGN.md principle 6 (data, not code, in scenarios) and section 5 (historical input): every
-built-in loads and validates, a user file can extend a built-in or another file, overrides are
-validated like files, a run's resolved scenario loads back to the same scenario, and the 1928
-figures equal the rows of `history_1923_1935.csv` they cite.
+Scenarios are data, not code (docs/design.md), and take their historical input from the figures
+shipped in thermidor/data: every built-in loads and validates, a user file can extend a built-in
+or another file, overrides are validated like files, a run's resolved scenario loads back to the
+same scenario, and the 1928 figures equal the rows of `history_1923_1935.csv` they cite.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import pyarrow as pa
 import pytest
 
 import thermidor
+import thermidor.data
 from thermidor.engine import Result
 from thermidor.errors import InputError
 from thermidor.runstore import FILES, write_run
 from thermidor.scenario.load import parse_overrides, resolved_toml, scenario_hash
 from thermidor.scenario.schema import Scenario, StrategyChange
 
-HISTORY = Path(__file__).resolve().parents[2] / "shared" / "data" / "history_1923_1935.csv"
 DOCUMENTED = {"1928", "1928-all-reform", "1928-all-corpse", "1928-manifesto", "1928-no-opposition"}
 
 
@@ -398,9 +398,8 @@ def test_scenario_hash_tracks_every_change() -> None:
 
 @pytest.fixture(scope="module")
 def history() -> dict[str, dict[str, str]]:
-    if not HISTORY.is_file():
-        pytest.skip(f"{HISTORY} is absent (the shared/ folder beside the clone)")
-    with HISTORY.open(encoding="utf-8", newline="") as fh:
+    """The rows shipped with the package (thermidor/data), read with the csv module itself."""
+    with thermidor.data.path(thermidor.data.HISTORY).open(encoding="utf-8", newline="") as fh:
         return {row["id"]: row for row in csv.DictReader(fh)}
 
 

@@ -8,27 +8,22 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
+from thermidor import __version__
 from thermidor.analysis.commands import register as register_analysis
-from thermidor.analysis.seven import QUESTIONS, one_line, run_answers
+from thermidor.cli_help import describe
 from thermidor.demo import demo
-from thermidor.engine import simulate
 from thermidor.errors import InputError
 from thermidor.experiments.commands import register as register_experiments
-from thermidor.model.calendar import date_of
-from thermidor.model.init import initial_state
-from thermidor.model.state import STATUSES, STRATA
-from thermidor.reference import simulate as simulate_reference
-from thermidor.runstore import check_target, write_run
-from thermidor.scenario.load import builtin_names, load_scenario, scenario_hash
+from thermidor.explore.command import explore
+
+# The heavy libraries (numba's kernels, pandas, pyarrow, duckdb, dask, matplotlib, mesa) are
+# imported inside the commands that use them: `thermidor --help` answers at once.
 
 app = typer.Typer(
     add_completion=False,
@@ -37,7 +32,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Simulate the workers' state of Trotsky's 1928 letter to Borodai.",
 )
-ENGINES = {"fast": simulate, "reference": simulate_reference}
+ENGINES = ("fast", "reference")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -49,9 +44,37 @@ SetOpt = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"thermidor {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """Simulate the workers' state of Trotsky's 1928 letter to Borodai.
+
+    \b
+    thermidor run tiny --weeks 52 --out runs/tiny     a first run
+    thermidor explore                                 the model in the browser
+    thermidor COMMAND --help                          each command, with an example
+    """
+
+
 @app.command()
 def scenarios() -> None:
     """List the built-in scenarios."""
+    from rich.table import Table
+
+    from thermidor.scenario.load import builtin_names, load_scenario
+
     table = Table("name", "description", box=None)
     for name in builtin_names():
         table.add_row(name, load_scenario(name).description)
@@ -61,6 +84,12 @@ def scenarios() -> None:
 @app.command()
 def check(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     """Validate a scenario and summarise it (persons, cells, strata, events)."""
+    from collections import Counter
+
+    from thermidor.model.init import initial_state
+    from thermidor.model.state import STATUSES, STRATA
+    from thermidor.scenario.load import load_scenario, scenario_hash
+
     sc = load_scenario(scenario, set_)
     state = initial_state(sc, sc.seed)
     ps = state.persons
@@ -92,11 +121,6 @@ def check(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     )
 
 
-class _DateColumn(ProgressColumn):
-    def render(self, task) -> str:
-        return task.fields.get("date", "")
-
-
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="built-in name or TOML path")] = "1928",
@@ -112,8 +136,24 @@ def run(
     ] = "fast",
 ) -> None:
     """Run one simulation; write timeseries, cells, outcome and the resolved scenario."""
+    from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+
+    from thermidor.analysis.seven import QUESTIONS, one_line, run_answers
+    from thermidor.model.calendar import date_of
+    from thermidor.runstore import check_target, write_run
+    from thermidor.scenario.load import load_scenario
+
     if engine not in ENGINES:
         raise InputError("--engine", f"{engine!r} is not one of {', '.join(ENGINES)}")
+    if engine == "fast":
+        from thermidor.engine import simulate
+    else:
+        from thermidor.reference import simulate
+
+    class _DateColumn(ProgressColumn):
+        def render(self, task) -> str:
+            return task.fields.get("date", "")
+
     keys = {k: v for k, v in (("weeks", weeks), ("scale", scale), ("seed", seed)) if v is not None}
     sc = load_scenario(scenario, set_, **keys)
     target = out_dir or Path("runs") / f"{sc.name}-seed{sc.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -140,7 +180,7 @@ def run(
                 persons=f"{state.n_persons:,}",
             )
 
-        result = ENGINES[engine](sc, progress=tick)
+        result = simulate(sc, progress=tick)
     seconds = time.perf_counter() - t0
     write_run(result, target, force=force)
     o = result.outcome
@@ -159,12 +199,14 @@ def run(
 register_experiments(app)
 register_analysis(app)
 app.command()(demo)  # the main job: ensembles, sensitivity, report
+app.command()(explore)
+describe(app)
 
 
 def main() -> None:
     """Entry point: one clear line and exit status 2 for any bad input."""
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="thermidor")
     except InputError as e:
         _fail(str(e))
     except KeyboardInterrupt:

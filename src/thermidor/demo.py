@@ -12,12 +12,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-import thermidor.experiments as tx
-from thermidor.analysis.load import load, scenario_of
-from thermidor.analysis.sensitivity import sensitivity
-from thermidor.analysis.seven import QUESTIONS, blocs_line, one_line, seven_answers
-from thermidor.report.html import build
-
 SCENARIOS = (
     "1928",
     "1928-all-reform",
@@ -27,16 +21,6 @@ SCENARIOS = (
     "1928-bloc",
     "1928-bloc-delimited",
 )
-# the parameters the demo's sensitivity analysis varies: the strategies' levers and the power
-# balance they act on (the full analysis: `thermidor sensitivity 1928` varies every parameter)
-DEMO_PARAMETERS = [
-    "influence.cadre_contacts",
-    "confidence.credibility_loss_dead",
-    "activation.mobilisation",
-    "power.kernel_reference",
-    "power.degeneration_weight",
-    "outcome.thermidor_hazard",
-]
 out = Console(soft_wrap=True)
 
 
@@ -47,12 +31,18 @@ def demo(
     sensitivity_scale: Annotated[float, typer.Option(help="scale of the sensitivity runs")] = 0.001,
 ) -> None:
     """Ensembles of the strategy scenarios, a Morris sensitivity analysis and the HTML report."""
+    import thermidor.experiments as tx
+    from thermidor.analysis.load import load, scenario_of
+    from thermidor.analysis.sensitivity import describe, sensitivity
+    from thermidor.analysis.seven import QUESTIONS, blocs_line, one_line, seven_answers
+    from thermidor.report.html import build
+
     for name in SCENARIOS:
         out.print(f"[bold]ensemble[/bold] {name}: {runs} runs")
         tx.ensemble(name, runs, out=out_dir / name, workers=workers, progress=True)
     out.print(f"[bold]sensitivity[/bold] (Morris, scale {sensitivity_scale:g})")
     indices = sensitivity(
-        "1928", out_dir / "sensitivity", method="morris", keys=DEMO_PARAMETERS, samples=4,
+        "1928", out_dir / "sensitivity", method="morris", samples=4,
         replicates=1, overrides=[f"scale={sensitivity_scale}"], workers=workers,
     )  # fmt: skip
     experiments = {}
@@ -64,13 +54,16 @@ def demo(
         meta[name] = {"runs": len(experiments[name].outcomes), "weeks": sc.weeks,
                       "scale": sc.scale, "root seed": sc.seed, "directory": str(path)}  # fmt: skip
     report = out_dir / "report.html"
-    report.write_text(build(experiments, "1928", meta, indices), encoding="utf-8")
+    report.write_text(
+        build(experiments, "1928", meta, indices, describe(out_dir / "sensitivity")),
+        encoding="utf-8",
+    )
     main = experiments["1928"]
     answers = seven_answers(main.timeseries, main.outcomes, main.horizon)
     out.print(f"\nreport: {report}\nresults: {out_dir}/")
     out.print(f"\nThe seven answers for 1928 ({len(main.outcomes)} runs; median [90 % interval]):")
     blocs = blocs_line({n: e.timeseries for n, e in experiments.items()})
     for q, text in QUESTIONS.items():
-        line = blocs if q == "Q7" and blocs else one_line(answers, q)
+        line = blocs if q == "Q7" and blocs else one_line(answers, q, main.scenario.scale)
         out.print(f"{q} {text}", style="bold", markup=False)
         out.print(f"   {line}", markup=False, highlight=False)

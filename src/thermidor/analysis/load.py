@@ -70,6 +70,8 @@ def load(path: str | Path, with_cells: bool = False) -> Ensemble:
     scenario = scenario_of(path)
     cols = columns(scenario)
     if kind_of(path) == "run":
+        have = set(pq.read_schema(path / "timeseries.parquet").names)
+        cols = [c for c in cols if c in have]  # a model without a measure: that answer is NaN
         ts = pq.read_table(path / "timeseries.parquet", columns=cols).to_pandas().assign(run=0)
         o = json.loads((path / "outcome.json").read_text())
         outcomes = pd.DataFrame(
@@ -84,7 +86,8 @@ def load(path: str | Path, with_cells: bool = False) -> Ensemble:
         outcomes = outcomes.rename(columns={"outcome_week": "week"})[
             ["run", "outcome", "week", "weeks_run"]
         ]
-        ts = exp.timeseries(cols)
+        have = set(exp.query("SELECT * FROM timeseries LIMIT 0").columns)
+        ts = exp.timeseries([c for c in cols if c in have])
         cells = (
             exp.query(
                 "SELECT * FROM cells WHERE run = (SELECT min(run) FROM cells) ORDER BY week, cell"
@@ -99,4 +102,5 @@ def load(path: str | Path, with_cells: bool = False) -> Ensemble:
         horizon=scenario.weeks,
         organisations=[o.name for o in scenario.organisations],
         cells=cells,
+        scenario=scenario,
     )

@@ -23,6 +23,7 @@ from thermidor.errors import InputError
 from thermidor.experiments import manifest
 from thermidor.experiments.design import make_design, parse_vary
 from thermidor.experiments.executors import Pool, open_pool, wrap
+from thermidor.experiments.guard import require_main_guard
 from thermidor.experiments.handle import Experiment
 from thermidor.experiments.plan import Plan, Shard, with_values
 from thermidor.experiments.runner import Report, TaskFn, execute
@@ -39,9 +40,10 @@ def resolve(
     overrides: list[str] | None = None,
     seed: int | None = None,
     weeks: int | None = None,
+    scale: float | None = None,
 ) -> Scenario:
-    """The base scenario: loaded (or given), with overrides, root seed and horizon applied."""
-    keys = {k: v for k, v in (("seed", seed), ("weeks", weeks)) if v is not None}
+    """The base scenario: loaded (or given), with overrides, root seed, horizon and scale."""
+    keys = {k: v for k, v in (("seed", seed), ("weeks", weeks), ("scale", scale)) if v is not None}
     if not isinstance(scenario, Scenario):
         return load_scenario(scenario, overrides, **keys)
     values = {".".join(path): value for path, value in parse_overrides(overrides)}
@@ -61,10 +63,11 @@ def ensemble_plan(
     weeks: int | None = None,
     overrides: list[str] | None = None,
     shard: str | Shard | None = None,
+    scale: float | None = None,
 ) -> Plan:
     """The plan of an ensemble: `runs` runs of one scenario."""
     _check_runs(runs, "--runs")
-    sc = resolve(scenario, overrides, seed, weeks)
+    sc = resolve(scenario, overrides, seed, weeks, scale)
     return Plan("ensemble", sc, runs, None, _shard(shard))
 
 
@@ -81,13 +84,14 @@ def sweep_plan(
     weeks: int | None = None,
     overrides: list[str] | None = None,
     shard: str | Shard | None = None,
+    scale: float | None = None,
 ) -> Plan:
     """The plan of a sweep: the points of `design` over `vary`, `runs_per_point` runs each.
 
     `vary` is a list of 'key=LOW:HIGH[:STEPS]' strings or a mapping key -> (LOW, HIGH[, STEPS]).
     """
     _check_runs(runs_per_point, "--runs-per-point")
-    sc = resolve(scenario, overrides, seed, weeks)
+    sc = resolve(scenario, overrides, seed, weeks, scale)
     base = sc.model_dump(mode="python")
     texts = vary if not isinstance(vary, Mapping) else [_vary_text(k, v) for k, v in vary.items()]
     parsed = [parse_vary(t, base) for t in texts]
@@ -140,6 +144,8 @@ def run(
     tests). The directory is checked first (read only), then the executor is started (an
     unreachable scheduler is an InputError), then the directory is locked and written.
     """
+    if isinstance(executor, str):
+        require_main_guard(f"thermidor's {executor} executor")
     root = Path(out).absolute()
     manifest.check_dir(root, plan)
     with _pool(executor, workers, scheduler, connect_timeout) as pool, locked(root):
@@ -166,12 +172,17 @@ def ensemble(
     progress: bool = True,
     connect_timeout: float = 10.0,
     task_fn: TaskFn = run_task,
+    scale: float | None = None,
 ) -> Experiment:
     """Run `runs` runs of `scenario` into directory `out` (resuming it) and return it.
 
     Run i gets the seed SeedSequence(root, spawn_key=(i,)), root = `seed` or the scenario's.
+    From a script, call it under `if __name__ == "__main__":` (the worker processes import the
+    script); without the guard it stops at once with one line saying so.
     """
-    plan = ensemble_plan(scenario, runs, seed=seed, weeks=weeks, overrides=overrides, shard=shard)
+    plan = ensemble_plan(
+        scenario, runs, seed=seed, weeks=weeks, overrides=overrides, shard=shard, scale=scale
+    )
     return run(
         plan,
         out,
@@ -204,6 +215,7 @@ def sweep(
     progress: bool = True,
     connect_timeout: float = 10.0,
     task_fn: TaskFn = run_task,
+    scale: float | None = None,
 ) -> Experiment:
     """Run a sweep of `scenario` over `vary` with `design` into `out` (resuming it).
 
@@ -223,6 +235,7 @@ def sweep(
         weeks=weeks,
         overrides=overrides,
         shard=shard,
+        scale=scale,
     )
     return run(
         plan,

@@ -11,18 +11,16 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from thermidor.errors import InputError
-from thermidor.experiments import api, manifest, query
-from thermidor.experiments.handle import Experiment
-from thermidor.experiments.merge import merge as merge_shards
-from thermidor.experiments.plan import Plan
-from thermidor.experiments.status import status as experiment_status
+
+if TYPE_CHECKING:  # the experiment machinery (Dask, DuckDB, ...) is imported by the commands
+    from thermidor.experiments.handle import Experiment
+    from thermidor.experiments.plan import Plan
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -48,10 +46,15 @@ Timeout = Annotated[
     float, typer.Option("--connect-timeout", help="seconds to wait for the Dask scheduler")
 ]
 Quiet = Annotated[bool, typer.Option(help="no progress bar")]
+Scale = Annotated[
+    float | None, typer.Option(help="agents per real person, (0, 1] (default: the scenario's)")
+]
 
 
 def _finish(exp: Experiment, what: str) -> None:
     """Print what a session did and the outcome distribution; exit 1 if runs failed."""
+    from rich.table import Table
+
     r = exp.report
     s = exp.status()
     out.print(
@@ -99,6 +102,8 @@ def _execute(
     what: str,
 ) -> None:
     """Run (or resume) `plan` in `out_dir`, then say what was done; Ctrl-C keeps finished runs."""
+    from thermidor.experiments import api
+
     try:
         exp = api.run(
             plan,
@@ -127,9 +132,14 @@ def ensemble(
     shard: ShardOpt = None,
     connect_timeout: Timeout = 10.0,
     quiet: Quiet = False,
+    scale: Scale = None,
 ) -> None:
     """Run an ensemble: RUNS runs of one scenario (run i: SeedSequence(seed, spawn_key=(i,)))."""
-    plan = api.ensemble_plan(scenario, runs, seed=seed, weeks=weeks, overrides=set_, shard=shard)
+    from thermidor.experiments import api
+
+    plan = api.ensemble_plan(
+        scenario, runs, seed=seed, weeks=weeks, overrides=set_, shard=shard, scale=scale
+    )
     what = f"ensemble {plan.scenario.name}"
     _execute(plan, out_dir, executor, workers, scheduler, connect_timeout, quiet, what)
 
@@ -160,8 +170,11 @@ def sweep(
     shard: ShardOpt = None,
     connect_timeout: Timeout = 10.0,
     quiet: Quiet = False,
+    scale: Scale = None,
 ) -> None:
     """Run a sweep: the points of a design over scenario keys, RUNS-PER-POINT runs each."""
+    from thermidor.experiments import api
+
     plan = api.sweep_plan(
         scenario,
         vary,
@@ -174,6 +187,7 @@ def sweep(
         weeks=weeks,
         overrides=set_,
         shard=shard,
+        scale=scale,
     )
     what = f"sweep {plan.scenario.name} ({design}, {plan.n_points} points)"
     _execute(plan, out_dir, executor, workers, scheduler, connect_timeout, quiet, what)
@@ -184,6 +198,8 @@ def merge(
     out_dir: Annotated[Path, typer.Option("--out", help="the merged experiment directory")],
 ) -> None:
     """Join the shards of one experiment, as from a Slurm job array, into one directory."""
+    from thermidor.experiments.merge import merge as merge_shards
+
     exp = merge_shards(shards, out_dir)
     r = exp.report
     out.print(
@@ -210,6 +226,10 @@ def query_cmd(
     limit: Annotated[int, typer.Option(help="rows to print at most")] = 40,
 ) -> None:
     """Run DuckDB SQL over an experiment's tables; print the result or write it to a file."""
+    from rich.table import Table
+
+    from thermidor.experiments import manifest, query
+
     manifest.require(directory)
     if csv is not None and parquet is not None:
         raise InputError("--csv", "give either --csv or --parquet, not both")
@@ -241,6 +261,8 @@ def status_cmd(
     directory: Annotated[Path, typer.Argument(help="the experiment directory")],
 ) -> None:
     """Runs done, left and failed, and how long the rest should take."""
+    from thermidor.experiments.status import status as experiment_status
+
     for line in experiment_status(directory).lines():
         out.print(line, highlight=False, markup=False)
 

@@ -1,6 +1,6 @@
 """The scenario schema: every key a scenario may hold, its range and its default.
 
-Scenarios are data, not code (DESIGN.md principle 6). Unknown keys are refused, every number is
+Scenarios are data, not code (docs/design.md). Unknown keys are refused, every number is
 range-checked, every probability lies in [0, 1]. `docs/ODD.md` lists every key of this schema
 with its unit and source; `tests/test_odd.py` fails when one is missing there.
 """
