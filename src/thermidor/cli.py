@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -26,6 +27,7 @@ from thermidor.experiments.commands import register as register_experiments
 from thermidor.model.calendar import date_of
 from thermidor.model.init import initial_state
 from thermidor.model.state import STATUSES, STRATA
+from thermidor.outputs import check_dir, safe_label
 from thermidor.reference import simulate as simulate_reference
 from thermidor.runstore import check_target, write_run
 from thermidor.scenario.load import builtin_names, load_scenario, scenario_hash
@@ -66,7 +68,8 @@ def check(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     ps = state.persons
     strata = Counter(STRATA[s] for s in ps.stratum[ps.status != 1])
     statuses = Counter(STATUSES[s] for s in ps.status)
-    out.print(f"[bold]{sc.name}[/bold]: valid ({scenario_hash(sc)[:12]})")
+    warn_unreached(sc, scenario)
+    out.print(f"[bold]{escape(sc.name)}[/bold]: valid ({scenario_hash(sc)[:12]})")
     out.print(f"  start {sc.start}, {sc.weeks} weeks, scale 1:{1 / sc.scale:g}, seed {sc.seed}")
     out.print(
         f"  persons {state.n_persons:,} in {state.n_cells:,} cells; "
@@ -90,6 +93,23 @@ def check(scenario: ScenarioArg, set_: SetOpt = None) -> None:
             for e in sorted(sc.timeline, key=lambda e: e.date)
         )
     )
+
+
+def warn_unreached(sc, ref: str) -> None:
+    """One line on stderr for the timeline's events before the start (applied in the first
+    week) and one for those after the horizon (never applied)."""
+    early, late = sc.out_of_range()
+    for which, what in ((early, "before the start: applied in the first week"),
+                        (late, "after the horizon: never applied")):  # fmt: skip
+        if which:
+            first = sc.timeline[which[0]]
+            err.print(
+                f"thermidor: warning: {ref}: timeline: {len(which)} event(s) dated {what} "
+                f"({sc.start} + {sc.weeks} weeks; the first: timeline.{which[0]}, {first.date} "
+                f"{first.kind})",
+                highlight=False,
+                markup=False,
+            )
 
 
 class _DateColumn(ProgressColumn):
@@ -116,7 +136,10 @@ def run(
         raise InputError("--engine", f"{engine!r} is not one of {', '.join(ENGINES)}")
     keys = {k: v for k, v in (("weeks", weeks), ("scale", scale), ("seed", seed)) if v is not None}
     sc = load_scenario(scenario, set_, **keys)
-    target = out_dir or Path("runs") / f"{sc.name}-seed{sc.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
+    warn_unreached(sc, scenario)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = out_dir or Path("runs") / f"{safe_label(sc.name)}-seed{sc.seed}-{stamp}"
+    check_dir(target, "--out")
     check_target(target, force)
     t0 = time.perf_counter()
     with Progress(
@@ -130,7 +153,7 @@ def run(
         disable=quiet,
         transient=False,
     ) as bar:
-        task = bar.add_task(sc.name, total=sc.weeks, date=str(sc.start), persons="...")
+        task = bar.add_task(escape(sc.name), total=sc.weeks, date=str(sc.start), persons="...")
 
         def tick(done: int, total: int, state) -> None:
             bar.update(
@@ -146,7 +169,7 @@ def run(
     o = result.outcome
     pw = o["persons"] * o["weeks_run"] / seconds
     out.print(
-        f"[bold]{sc.name}[/bold], seed {sc.seed}: {o['outcome']} "
+        f"[bold]{escape(sc.name)}[/bold], seed {sc.seed}: {o['outcome']} "
         f"after {o['weeks_run']} weeks ({seconds:.1f} s, {pw:,.0f} person-weeks/s)"
     )
     out.print(f"results: {target}")
@@ -169,6 +192,9 @@ def main() -> None:
         _fail(str(e))
     except KeyboardInterrupt:
         _fail("interrupted; nothing was written", 130)
+    except OSError as e:  # the disk refused (full, read-only, gone): one line, not a traceback
+        where = e.filename if e.filename is not None else "a file"
+        _fail(f"{where}: {e.strerror or e} (nothing stored was changed)")
     except Exception as e:  # the usage errors of Typer's command-line parser
         if type(e).__name__ == "Abort":
             _fail("interrupted; nothing was written", 130)

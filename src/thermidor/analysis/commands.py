@@ -7,18 +7,19 @@ import math
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from thermidor.analysis.compare import incidence, outcome_table, yearly
-from thermidor.analysis.load import load, scenario_of
+from thermidor.analysis.load import load, read_indices, scenario_of
 from thermidor.analysis.sensitivity import sensitivity as run_sensitivity
 from thermidor.analysis.seven import QUESTIONS, one_line, seven_answers
 from thermidor.errors import InputError
 from thermidor.experiments.store import write_text
 from thermidor.model.state import OUTCOMES
+from thermidor.outputs import check_file
 from thermidor.report.html import build
 
 out = Console(soft_wrap=True)
@@ -42,7 +43,7 @@ def answer(
     if as_json:
         typer.echo(json.dumps(answers, indent=1, default=str))
         return
-    out.print(f"[bold]{ens.name}[/bold]: {len(ens.outcomes)} run(s), {ens.horizon} weeks")
+    out.print(f"[bold]{escape(ens.name)}[/bold]: {len(ens.outcomes)} run(s), {ens.horizon} weeks")
     for q, text in QUESTIONS.items():
         a = answers[q]
         out.print(f"\n[bold]{q}[/bold] [italic]{text}[/italic]", highlight=False)
@@ -170,12 +171,9 @@ def report(
     force: Annotated[bool, typer.Option(help="replace an existing report file")] = False,
 ) -> None:
     """One self-contained HTML report of the experiments given (opens offline)."""
-    if output.is_dir():
-        raise InputError("--output", f"{output} is a directory; give the report's file name")
-    if not output.parent.is_dir():
-        raise InputError("--output", f"{output.parent} is not a directory to write the report in")
-    if output.exists() and not force:
-        raise InputError("--output", f"{output} exists (use --force to replace it)")
+    check_file(output, "--output", force, sources=paths)
+    if sensitivity_dir is not None and not (sensitivity_dir / "indices.parquet").is_file():
+        raise InputError(str(sensitivity_dir), "has no indices.parquet (run `sensitivity`)")
     experiments = {}
     meta = {}
     for p in paths:
@@ -190,10 +188,7 @@ def report(
         raise InputError("--main", f"{name!r} is not one of {', '.join(experiments)}")
     indices = None
     if sensitivity_dir is not None:
-        f = sensitivity_dir / "indices.parquet"
-        if not f.is_file():
-            raise InputError(str(sensitivity_dir), "has no indices.parquet (run `sensitivity`)")
-        indices = pd.read_parquet(f)
+        indices = read_indices(sensitivity_dir / "indices.parquet")
     write_text(output, build(experiments, name, meta, indices))
     out.print(f"report: {output}")
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 import thermidor.experiments as tx
 from thermidor.errors import InputError
+from thermidor.outputs import check_dir
 from thermidor.scenario.load import load_scenario
 from thermidor.scenario.schema import Scenario
 
@@ -65,6 +66,25 @@ def parameters(sc: Scenario) -> dict[str, tuple[float, float]]:
     return out
 
 
+VARIANTS = ("base", "reform", "corpse")
+
+
+def check_out(out: Path) -> None:
+    """Refuse an `out` that is, or lies in, an experiment, or holds anything but a sensitivity
+    analysis (its three sweeps and indices.parquet), before anything is written."""
+    check_dir(out, "--out")
+    if out.is_dir():
+        other = sorted(
+            p.name for p in out.iterdir() if p.name not in (*VARIANTS, "indices.parquet")
+        )
+        if other:
+            raise InputError(
+                str(out),
+                f"exists, is not empty and holds no sensitivity analysis (it holds {other[0]!r}); "
+                "use another --out",
+            )
+
+
 def _variant(sc: Scenario, strategy: str) -> list[str]:
     if strategy not in sc.strategies:
         raise InputError(sc.name, f"has no strategy {strategy!r} to compare", "strategies")
@@ -92,6 +112,7 @@ def sensitivity(
 ) -> pd.DataFrame:
     """Run the three sweeps into `out`/{base,reform,corpse} and return the indices (long form:
     target, parameter, index, conf). Also written to `out`/indices.parquet."""
+    check_out(Path(out))
     sc = load_scenario(str(scenario), overrides, **({"weeks": weeks} if weeks else {}))
     ranges = parameters(sc)
     if keys is not None:

@@ -28,6 +28,7 @@ from thermidor.experiments.plan import Plan, Shard, with_values
 from thermidor.experiments.runner import Report, TaskFn, execute
 from thermidor.experiments.store import Store, locked
 from thermidor.experiments.task import run_task
+from thermidor.outputs import check_dir
 from thermidor.scenario.load import load_scenario, parse_overrides
 from thermidor.scenario.schema import Scenario
 
@@ -140,12 +141,12 @@ def run(
     tests). The directory is checked first (read only), then the executor is started (an
     unreachable scheduler is an InputError), then the directory is locked and written.
     """
-    root = Path(out).absolute()
+    root = check_dir(Path(out), "--out", experiment=True)
     manifest.check_dir(root, plan)
     with _pool(executor, workers, scheduler, connect_timeout) as pool, locked(root):
         if not manifest.check_dir(root, plan):
             manifest.create(root, plan, command)
-        report = execute(plan, Store(root), pool, task_fn=task_fn, progress=progress)
+        report = execute(plan, Store(root, plan.holds), pool, task_fn=task_fn, progress=progress)
     exp = Experiment(root)
     exp.report = report
     return exp

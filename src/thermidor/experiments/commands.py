@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from thermidor.errors import InputError
@@ -23,6 +24,7 @@ from thermidor.experiments.handle import Experiment
 from thermidor.experiments.merge import merge as merge_shards
 from thermidor.experiments.plan import Plan
 from thermidor.experiments.status import status as experiment_status
+from thermidor.outputs import check_file
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -68,6 +70,22 @@ def _finish(exp: Experiment, what: str) -> None:
         for row in counts.itertuples():
             table.add_row(row.outcome, str(row.runs), f"{row.runs / s.done:.1%}")
         out.print(table)
+    if r.foreign:
+        shown = ", ".join(r.foreign[:3]) + (", ..." if len(r.foreign) > 3 else "")
+        err.print(
+            f"thermidor: warning: {exp.path}: {len(r.foreign)} foreign files, not of this "
+            f"experiment, were left alone and are not in its tables: {shown}",
+            highlight=False,
+            markup=False,
+        )
+    if r.recomputed:
+        run, why = next(iter(r.recomputed.items()))
+        err.print(
+            f"thermidor: warning: {len(r.recomputed)} damaged runs were recomputed (run {run}: "
+            f"{why})",
+            highlight=False,
+            markup=False,
+        )
     if r.failed:
         err.print(
             f"thermidor: {r.failed} runs failed (reasons in {exp.path / 'failed'}); run the same "
@@ -130,7 +148,7 @@ def ensemble(
 ) -> None:
     """Run an ensemble: RUNS runs of one scenario (run i: SeedSequence(seed, spawn_key=(i,)))."""
     plan = api.ensemble_plan(scenario, runs, seed=seed, weeks=weeks, overrides=set_, shard=shard)
-    what = f"ensemble {plan.scenario.name}"
+    what = f"ensemble {escape(plan.scenario.name)}"
     _execute(plan, out_dir, executor, workers, scheduler, connect_timeout, quiet, what)
 
 
@@ -175,7 +193,7 @@ def sweep(
         overrides=set_,
         shard=shard,
     )
-    what = f"sweep {plan.scenario.name} ({design}, {plan.n_points} points)"
+    what = f"sweep {escape(plan.scenario.name)} ({design}, {plan.n_points} points)"
     _execute(plan, out_dir, executor, workers, scheduler, connect_timeout, quiet, what)
 
 
@@ -211,14 +229,14 @@ def query_cmd(
 ) -> None:
     """Run DuckDB SQL over an experiment's tables; print the result or write it to a file."""
     manifest.require(directory)
+    if limit < 0:
+        raise InputError("--limit", f"must be 0 or more rows (got {limit})")
     if csv is not None and parquet is not None:
         raise InputError("--csv", "give either --csv or --parquet, not both")
     target, fmt = (csv, "csv") if csv is not None else (parquet, "parquet")
+    query.check_query(sql)
     if target is not None:
-        if target.exists() and not force:
-            raise InputError(str(target), "exists (use --force to replace it)")
-        if not target.parent.is_dir():
-            raise InputError(str(target), f"no such directory: {target.parent}")
+        check_file(target, f"--{fmt}", force, sources=[directory])
         rows = query.export(directory, sql, target, fmt)
         out.print(f"{rows} rows written to {target}", highlight=False)
         return
@@ -239,9 +257,12 @@ def _cell(v: object) -> str:
 
 def status_cmd(
     directory: Annotated[Path, typer.Argument(help="the experiment directory")],
+    verify: Annotated[
+        bool, typer.Option(help="check every part against the checksum recorded at commit")
+    ] = False,
 ) -> None:
     """Runs done, left and failed, and how long the rest should take."""
-    for line in experiment_status(directory).lines():
+    for line in experiment_status(directory, verify).lines():
         out.print(line, highlight=False, markup=False)
 
 

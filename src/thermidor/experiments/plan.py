@@ -100,6 +100,10 @@ class Plan:
         """The run indexes of this plan's shard, in order."""
         return iter(range(self.shard.index, self.n_runs, self.shard.count))
 
+    def holds(self, run: int) -> bool:
+        """True if run `run` belongs to this plan's shard."""
+        return 0 <= run < self.n_runs and self.shard.holds(run)
+
     def shard_size(self) -> int:
         """How many runs this plan's shard holds."""
         return len(range(self.shard.index, self.n_runs, self.shard.count))
