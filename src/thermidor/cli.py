@@ -1,4 +1,4 @@
-"""The command line: `thermidor run | check | scenarios`.
+"""The command line: `thermidor run | check | show | diff | scenarios` and the rest.
 
 Bad input of any kind prints one line (`thermidor: error: FILE: KEY: what is allowed`) and
 exits with status 2; nothing already stored is touched.
@@ -6,6 +6,7 @@ exits with status 2; nothing already stored is touched.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections import Counter
@@ -30,7 +31,13 @@ from thermidor.model.state import STATUSES, STRATA
 from thermidor.outputs import check_dir, safe_label
 from thermidor.reference import simulate as simulate_reference
 from thermidor.runstore import check_target, write_run
-from thermidor.scenario.load import builtin_names, load_scenario, scenario_hash
+from thermidor.scenario.load import (
+    builtin_names,
+    differences,
+    load_scenario,
+    resolved_toml,
+    scenario_hash,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -112,6 +119,37 @@ def warn_unreached(sc, ref: str) -> None:
             )
 
 
+@app.command()
+def show(scenario: ScenarioArg, set_: SetOpt = None) -> None:
+    """Print a scenario fully resolved (extends, --set and defaults applied) as TOML."""
+    sc = load_scenario(scenario, set_)
+    typer.echo(resolved_toml(sc), nl=False)
+
+
+@app.command()
+def diff(
+    a: Annotated[str, typer.Argument(help="a built-in name or a TOML path")],
+    b: Annotated[str, typer.Argument(help="a built-in name or a TOML path")],
+    set_a: Annotated[
+        list[str] | None, typer.Option("--set-a", help="override a key of A (repeatable)")
+    ] = None,
+    set_b: Annotated[
+        list[str] | None, typer.Option("--set-b", help="override a key of B (repeatable)")
+    ] = None,
+) -> None:
+    """The keys whose resolved values differ between scenarios A and B, one per line."""
+    changes = differences(load_scenario(a, set_a), load_scenario(b, set_b))
+    if not changes:
+        typer.echo(f"{a} and {b} resolve to the same scenario")
+        return
+    for key, x, y in changes:
+        typer.echo(f"{key}: {_value(x)} -> {_value(y)}")
+
+
+def _value(v: object) -> str:
+    return "(absent)" if v is None else json.dumps(v, ensure_ascii=False)
+
+
 class _DateColumn(ProgressColumn):
     def render(self, task) -> str:
         return task.fields.get("date", "")
@@ -136,11 +174,11 @@ def run(
         raise InputError("--engine", f"{engine!r} is not one of {', '.join(ENGINES)}")
     keys = {k: v for k, v in (("weeks", weeks), ("scale", scale), ("seed", seed)) if v is not None}
     sc = load_scenario(scenario, set_, **keys)
-    warn_unreached(sc, scenario)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = out_dir or Path("runs") / f"{safe_label(sc.name)}-seed{sc.seed}-{stamp}"
     check_dir(target, "--out")
     check_target(target, force)
+    warn_unreached(sc, scenario)
     t0 = time.perf_counter()
     with Progress(
         TextColumn("[bold]{task.description}"),

@@ -13,7 +13,7 @@ from thermidor.analysis.claims import Ensemble
 from thermidor.analysis.seven import BREAKDOWN_METRICS, MEASURES
 from thermidor.errors import InputError
 from thermidor.experiments.handle import open_experiment
-from thermidor.experiments.store import MANIFEST
+from thermidor.experiments.store import MANIFEST, Store
 from thermidor.model.observe import slug
 from thermidor.model.state import KINDS, STRATA
 from thermidor.scenario.load import load_scenario
@@ -112,6 +112,13 @@ def load(path: str | Path, with_cells: bool = False) -> Ensemble:
         cells = _run_table(path / "cells.parquet").assign(run=0) if with_cells else None
     else:
         exp = open_experiment(path)
+        damaged = Store.of(path).damaged()  # the answers never rest on a damaged part
+        if damaged:
+            part, why = next(iter(damaged.values()))
+            more = f" ({len(damaged)} damaged runs)" if len(damaged) > 1 else ""
+            raise InputError(
+                str(part), f"{why}{more}; run the experiment's command again to recompute it"
+            )
         outcomes = exp.outcomes(["outcome", "outcome_week", "weeks_run"])
         outcomes = outcomes.rename(columns={"outcome_week": "week"})[
             ["run", "outcome", "week", "weeks_run"]

@@ -24,7 +24,7 @@ from thermidor.experiments import manifest
 from thermidor.experiments.design import make_design, parse_vary
 from thermidor.experiments.executors import Pool, open_pool, wrap
 from thermidor.experiments.handle import Experiment
-from thermidor.experiments.plan import Plan, Shard, with_values
+from thermidor.experiments.plan import MAX_RUNS, Plan, Shard, with_values
 from thermidor.experiments.runner import Report, TaskFn, execute
 from thermidor.experiments.store import Store, locked
 from thermidor.experiments.task import run_task
@@ -52,6 +52,11 @@ def resolve(
 def _check_runs(runs: int, option: str) -> None:
     if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
         raise InputError(option, f"must be a whole number >= 1 (got {runs!r})")
+    if runs > MAX_RUNS:
+        raise InputError(
+            option,
+            f"must be at most {MAX_RUNS:,} (got {runs:,}): the most runs one experiment plans",
+        )
 
 
 def ensemble_plan(
@@ -95,6 +100,12 @@ def sweep_plan(
     design_seed = int(np.random.SeedSequence(sc.seed).generate_state(1)[0])
     d = make_design(design, parsed, samples, design_seed, second_order=second_order, levels=levels)
     plan = Plan("sweep", sc, runs_per_point, d, _shard(shard))
+    if plan.n_runs > MAX_RUNS:
+        raise InputError(
+            "--runs-per-point",
+            f"{plan.n_points:,} points x {runs_per_point:,} runs is {plan.n_runs:,} runs (allowed: "
+            f"at most {MAX_RUNS:,} in one experiment)",
+        )
     plan.check_points()
     return plan
 

@@ -106,7 +106,8 @@ def _incomplete(data: dict[str, Any]) -> str | None:
         return "no [experiment] table"
     for key, kind in (("id", str), ("kind", str), ("scenario", str), ("runs", int)):
         if not isinstance(exp.get(key), kind) or isinstance(exp.get(key), bool):
-            return f"experiment.{key} is missing or not a {kind.__name__}"
+            what = "a whole number" if kind is int else "a string"
+            return f"experiment.{key} is missing or not {what}"
     if exp["kind"] not in ("ensemble", "sweep"):
         return f"experiment.kind is {exp['kind']!r}, not ensemble or sweep"
     if exp["runs"] < 1:

@@ -99,6 +99,8 @@ def translated(root: Path, query: str | None = None) -> Iterator[None]:
         yield
     except duckdb.Error as err:
         msg = " ".join(str(err).split())
+        if isinstance(err, duckdb.PermissionException):
+            raise InputError("query", f"a query may read only the experiment's tables ({msg})")
         if ".parquet" in msg or not isinstance(err, _SQL_ERRORS):
             damaged = Store.of(root).damaged()
             if damaged:
@@ -112,8 +114,6 @@ def translated(root: Path, query: str | None = None) -> Iterator[None]:
                     f"a part cannot be read ({msg}); run the experiment's command again to "
                     "recompute it",
                 ) from None
-        if isinstance(err, duckdb.PermissionException):
-            msg = f"a query may read only the experiment's tables ({msg})"
         if query is not None and not Store.of(root).committed():
             msg = f"no run has finished yet, so the tables {', '.join(TABLES)} are empty ({msg})"
         raise InputError("query", msg) from None

@@ -290,6 +290,32 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """A resolved scenario's plain data as {key path: value}; arrays of named tables are keyed
+    by name (`organisations[Left Opposition].strategy`), other arrays by index."""
+    out: dict[str, Any] = {}
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out |= flatten(v, f"{prefix}.{k}" if prefix else str(k))
+    elif _named(value):
+        for v in value:
+            out |= flatten({k: x for k, x in v.items() if k != "name"}, f"{prefix}[{v['name']}]")
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        for i, v in enumerate(value):
+            out |= flatten(v, f"{prefix}.{i}")
+    else:
+        out[prefix] = value
+    return out
+
+
+def differences(a: Scenario, b: Scenario) -> list[tuple[str, Any, Any]]:
+    """The key paths whose values differ between two resolved scenarios: (key, a's, b's);
+    a key one of them lacks has the value None there."""
+    fa, fb = flatten(a.model_dump(mode="json")), flatten(b.model_dump(mode="json"))
+    keys = list(dict.fromkeys([*fa, *fb]))
+    return [(k, fa.get(k), fb.get(k)) for k in keys if fa.get(k) != fb.get(k)]
+
+
 def resolved_toml(scenario: Scenario) -> str:
     """The fully resolved scenario as TOML, loadable again by `load_scenario`."""
     return tomli_w.dumps(scenario.model_dump(mode="python", exclude_none=True))
