@@ -100,7 +100,9 @@ def translated(root: Path, query: str | None = None) -> Iterator[None]:
     except duckdb.Error as err:
         msg = " ".join(str(err).split())
         if isinstance(err, duckdb.PermissionException):
-            raise InputError("query", f"a query may read only the experiment's tables ({msg})")
+            raise InputError(
+                "query", f"a query may read only the experiment's tables ({msg})"
+            ) from None
         if ".parquet" in msg or not isinstance(err, _SQL_ERRORS):
             damaged = Store.of(root).damaged()
             if damaged:
