@@ -155,8 +155,9 @@ def test_extends_chain_of_two_files_relative_to_each_file(
 def test_extends_arrays_replace_the_base(tmp_path: Path) -> None:
     path = write(
         tmp_path / "one.toml",
-        'extends = "tiny"\nname = "one"\n\n[[organisations]]\nname = "Left Opposition"\n'
-        'cadres = 100\nstrategy = "reform"\nprogramme = 0.8\nexiled_share = 0.0\n',
+        'extends = "tiny"\nname = "one"\nreplace = ["organisations"]\n\n[[organisations]]\n'
+        'name = "Left Opposition"\ncadres = 100\nstrategy = "reform"\nprogramme = 0.8\n'
+        "exiled_share = 0.0\n",
     )
     sc = load(path)
     assert [o.name for o in sc.organisations] == ["Left Opposition"]

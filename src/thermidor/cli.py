@@ -1,4 +1,4 @@
-"""The command line: `thermidor run | check | scenarios`.
+"""The command line: `thermidor run | check | show | diff | scenarios` and the rest.
 
 Bad input of any kind prints one line (`thermidor: error: FILE: KEY: what is allowed`) and
 exits with status 2; nothing already stored is touched.
@@ -6,6 +6,7 @@ exits with status 2; nothing already stored is touched.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from thermidor import __version__
 from thermidor.analysis.commands import register as register_analysis
@@ -95,7 +97,8 @@ def check(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     ps = state.persons
     strata = Counter(STRATA[s] for s in ps.stratum[ps.status != 1])
     statuses = Counter(STATUSES[s] for s in ps.status)
-    out.print(f"[bold]{sc.name}[/bold]: valid ({scenario_hash(sc)[:12]})")
+    warn_unreached(sc, scenario)
+    out.print(f"[bold]{escape(sc.name)}[/bold]: valid ({scenario_hash(sc)[:12]})")
     out.print(f"  start {sc.start}, {sc.weeks} weeks, scale 1:{1 / sc.scale:g}, seed {sc.seed}")
     out.print(
         f"  persons {state.n_persons:,} in {state.n_cells:,} cells; "
@@ -121,6 +124,58 @@ def check(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     )
 
 
+def warn_unreached(sc, ref: str) -> None:
+    """One line on stderr for the timeline's events before the start (applied in the first
+    week) and one for those after the horizon (never applied)."""
+    early, late = sc.out_of_range()
+    for which, what in ((early, "before the start: applied in the first week"),
+                        (late, "after the horizon: never applied")):  # fmt: skip
+        if which:
+            first = sc.timeline[which[0]]
+            err.print(
+                f"thermidor: warning: {ref}: timeline: {len(which)} event(s) dated {what} "
+                f"({sc.start} + {sc.weeks} weeks; the first: timeline.{which[0]}, {first.date} "
+                f"{first.kind})",
+                highlight=False,
+                markup=False,
+            )
+
+
+@app.command()
+def show(scenario: ScenarioArg, set_: SetOpt = None) -> None:
+    """Print a scenario fully resolved (extends, --set and defaults applied) as TOML."""
+    from thermidor.scenario.load import load_scenario, resolved_toml
+
+    sc = load_scenario(scenario, set_)
+    typer.echo(resolved_toml(sc), nl=False)
+
+
+@app.command()
+def diff(
+    a: Annotated[str, typer.Argument(help="a built-in name or a TOML path")],
+    b: Annotated[str, typer.Argument(help="a built-in name or a TOML path")],
+    set_a: Annotated[
+        list[str] | None, typer.Option("--set-a", help="override a key of A (repeatable)")
+    ] = None,
+    set_b: Annotated[
+        list[str] | None, typer.Option("--set-b", help="override a key of B (repeatable)")
+    ] = None,
+) -> None:
+    """The keys whose resolved values differ between scenarios A and B, one per line."""
+    from thermidor.scenario.load import differences, load_scenario
+
+    changes = differences(load_scenario(a, set_a), load_scenario(b, set_b))
+    if not changes:
+        typer.echo(f"{a} and {b} resolve to the same scenario")
+        return
+    for key, x, y in changes:
+        typer.echo(f"{key}: {_value(x)} -> {_value(y)}")
+
+
+def _value(v: object) -> str:
+    return "(absent)" if v is None else json.dumps(v, ensure_ascii=False)
+
+
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="built-in name or TOML path")] = "1928",
@@ -140,6 +195,7 @@ def run(
 
     from thermidor.analysis.seven import QUESTIONS, one_line, run_answers
     from thermidor.model.calendar import date_of
+    from thermidor.outputs import check_dir, safe_label
     from thermidor.runstore import check_target, write_run
     from thermidor.scenario.load import load_scenario
 
@@ -156,8 +212,11 @@ def run(
 
     keys = {k: v for k, v in (("weeks", weeks), ("scale", scale), ("seed", seed)) if v is not None}
     sc = load_scenario(scenario, set_, **keys)
-    target = out_dir or Path("runs") / f"{sc.name}-seed{sc.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = out_dir or Path("runs") / f"{safe_label(sc.name)}-seed{sc.seed}-{stamp}"
+    check_dir(target, "--out")
     check_target(target, force)
+    warn_unreached(sc, scenario)
     t0 = time.perf_counter()
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -170,7 +229,7 @@ def run(
         disable=quiet,
         transient=False,
     ) as bar:
-        task = bar.add_task(sc.name, total=sc.weeks, date=str(sc.start), persons="...")
+        task = bar.add_task(escape(sc.name), total=sc.weeks, date=str(sc.start), persons="...")
 
         def tick(done: int, total: int, state) -> None:
             bar.update(
@@ -186,7 +245,7 @@ def run(
     o = result.outcome
     pw = o["persons"] * o["weeks_run"] / seconds
     out.print(
-        f"[bold]{sc.name}[/bold], seed {sc.seed}: {o['outcome']} "
+        f"[bold]{escape(sc.name)}[/bold], seed {sc.seed}: {o['outcome']} "
         f"after {o['weeks_run']} weeks ({seconds:.1f} s, {pw:,.0f} person-weeks/s)"
     )
     out.print(f"results: {target}")
@@ -211,6 +270,9 @@ def main() -> None:
         _fail(str(e))
     except KeyboardInterrupt:
         _fail("interrupted; nothing was written", 130)
+    except OSError as e:  # the disk refused (full, read-only, gone): one line, not a traceback
+        where = e.filename if e.filename is not None else "a file"
+        _fail(f"{where}: {e.strerror or e} (nothing stored was changed)")
     except Exception as e:  # the usage errors of Typer's command-line parser
         if type(e).__name__ == "Abort":
             _fail("interrupted; nothing was written", 130)

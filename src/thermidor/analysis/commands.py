@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from thermidor.errors import InputError
 
@@ -40,7 +41,7 @@ def answer(
     if as_json:
         typer.echo(json.dumps(answers, indent=1, default=str))
         return
-    out.print(f"[bold]{ens.name}[/bold]: {len(ens.outcomes)} run(s), {ens.horizon} weeks")
+    out.print(f"[bold]{escape(ens.name)}[/bold]: {len(ens.outcomes)} run(s), {ens.horizon} weeks")
     for q, text in QUESTIONS.items():
         a = answers[q]
         out.print(f"\n[bold]{q}[/bold] [italic]{text}[/italic]", highlight=False)
@@ -211,19 +212,15 @@ def report(
     force: Annotated[bool, typer.Option(help="replace an existing report file")] = False,
 ) -> None:
     """One self-contained HTML report of the experiments given (opens offline)."""
-    import pandas as pd
-
-    from thermidor.analysis.load import load, scenario_of
+    from thermidor.analysis.load import load, read_indices, scenario_of
     from thermidor.analysis.sensitivity import describe
     from thermidor.experiments.store import write_text
+    from thermidor.outputs import check_file
     from thermidor.report.html import build
 
-    if output.is_dir():
-        raise InputError("--output", f"{output} is a directory; give the report's file name")
-    if not output.parent.is_dir():
-        raise InputError("--output", f"{output.parent} is not a directory to write the report in")
-    if output.exists() and not force:
-        raise InputError("--output", f"{output} exists (use --force to replace it)")
+    check_file(output, "--output", force, sources=paths)
+    if sensitivity_dir is not None and not (sensitivity_dir / "indices.parquet").is_file():
+        raise InputError(str(sensitivity_dir), "has no indices.parquet (run `sensitivity`)")
     experiments = {}
     meta = {}
     for p in paths:
@@ -238,10 +235,7 @@ def report(
         raise InputError("--main", f"{name!r} is not one of {', '.join(experiments)}")
     indices = None
     if sensitivity_dir is not None:
-        f = sensitivity_dir / "indices.parquet"
-        if not f.is_file():
-            raise InputError(str(sensitivity_dir), "has no indices.parquet (run `sensitivity`)")
-        indices = pd.read_parquet(f)
+        indices = read_indices(sensitivity_dir / "indices.parquet")
     info = describe(sensitivity_dir) if sensitivity_dir is not None else None
     write_text(output, build(experiments, name, meta, indices, info))
     out.print(f"report: {output}")

@@ -29,6 +29,7 @@ from pydantic import BaseModel
 import thermidor.experiments as tx
 from thermidor.engine import Model
 from thermidor.errors import InputError
+from thermidor.outputs import check_dir
 from thermidor.scenario.load import load_scenario
 from thermidor.scenario.schema import Scenario
 
@@ -80,6 +81,25 @@ def parameters(sc: Scenario) -> dict[str, tuple[float, float]]:
     for section in SECTIONS:
         walk(getattr(sc, section), section)
     return out
+
+
+VARIANTS = ("base", "reform", "corpse")
+
+
+def check_out(out: Path) -> None:
+    """Refuse an `out` that is, or lies in, an experiment, or holds anything but a sensitivity
+    analysis (its three sweeps and indices.parquet), before anything is written."""
+    check_dir(out, "--out")
+    if out.is_dir():
+        other = sorted(
+            p.name for p in out.iterdir() if p.name not in (*VARIANTS, "indices.parquet")
+        )
+        if other:
+            raise InputError(
+                str(out),
+                f"exists, is not empty and holds no sensitivity analysis (it holds {other[0]!r}); "
+                "use another --out",
+            )
 
 
 def _variant(sc: Scenario, strategy: str) -> list[str]:
@@ -184,6 +204,7 @@ def sensitivity(
     """Run the three sweeps into `out`/{base,reform,corpse} and return the indices (long form:
     target, parameter, index, conf). Also written to `out`/indices.parquet. `keys`: None for
     `DEFAULT_PARAMETERS`, "all" for every parameter, or a list of key paths."""
+    check_out(Path(out))
     d = planned or design(
         scenario, method=method, keys=keys, samples=samples, replicates=replicates, weeks=weeks,
         overrides=overrides,

@@ -25,10 +25,11 @@ from thermidor.experiments.design import make_design, parse_vary
 from thermidor.experiments.executors import Pool, open_pool, wrap
 from thermidor.experiments.guard import require_main_guard
 from thermidor.experiments.handle import Experiment
-from thermidor.experiments.plan import Plan, Shard, with_values
+from thermidor.experiments.plan import MAX_RUNS, Plan, Shard, with_values
 from thermidor.experiments.runner import Report, TaskFn, execute
 from thermidor.experiments.store import Store, locked
 from thermidor.experiments.task import run_task
+from thermidor.outputs import check_dir
 from thermidor.scenario.load import load_scenario, parse_overrides
 from thermidor.scenario.schema import Scenario
 
@@ -53,6 +54,11 @@ def resolve(
 def _check_runs(runs: int, option: str) -> None:
     if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
         raise InputError(option, f"must be a whole number >= 1 (got {runs!r})")
+    if runs > MAX_RUNS:
+        raise InputError(
+            option,
+            f"must be at most {MAX_RUNS:,} (got {runs:,}): the most runs one experiment plans",
+        )
 
 
 def ensemble_plan(
@@ -98,6 +104,12 @@ def sweep_plan(
     design_seed = int(np.random.SeedSequence(sc.seed).generate_state(1)[0])
     d = make_design(design, parsed, samples, design_seed, second_order=second_order, levels=levels)
     plan = Plan("sweep", sc, runs_per_point, d, _shard(shard))
+    if plan.n_runs > MAX_RUNS:
+        raise InputError(
+            "--runs-per-point",
+            f"{plan.n_points:,} points x {runs_per_point:,} runs is {plan.n_runs:,} runs (allowed: "
+            f"at most {MAX_RUNS:,} in one experiment)",
+        )
     plan.check_points()
     return plan
 
@@ -146,12 +158,12 @@ def run(
     """
     if isinstance(executor, str):
         require_main_guard(f"thermidor's {executor} executor")
-    root = Path(out).absolute()
+    root = check_dir(Path(out), "--out", experiment=True)
     manifest.check_dir(root, plan)
     with _pool(executor, workers, scheduler, connect_timeout) as pool, locked(root):
         if not manifest.check_dir(root, plan):
             manifest.create(root, plan, command)
-        report = execute(plan, Store(root), pool, task_fn=task_fn, progress=progress)
+        report = execute(plan, Store(root, plan.holds), pool, task_fn=task_fn, progress=progress)
     exp = Experiment(root)
     exp.report = report
     return exp

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from thermidor.errors import InputError
 
@@ -71,6 +72,22 @@ def _finish(exp: Experiment, what: str) -> None:
         for row in counts.itertuples():
             table.add_row(row.outcome, str(row.runs), f"{row.runs / s.done:.1%}")
         out.print(table)
+    if r.foreign:
+        shown = ", ".join(r.foreign[:3]) + (", ..." if len(r.foreign) > 3 else "")
+        err.print(
+            f"thermidor: warning: {exp.path}: {len(r.foreign)} foreign files, not of this "
+            f"experiment, were left alone and are not in its tables: {shown}",
+            highlight=False,
+            markup=False,
+        )
+    if r.recomputed:
+        run, why = next(iter(r.recomputed.items()))
+        err.print(
+            f"thermidor: warning: {len(r.recomputed)} damaged runs were recomputed (run {run}: "
+            f"{why})",
+            highlight=False,
+            markup=False,
+        )
     if r.failed:
         err.print(
             f"thermidor: {r.failed} runs failed (reasons in {exp.path / 'failed'}); run the same "
@@ -140,7 +157,7 @@ def ensemble(
     plan = api.ensemble_plan(
         scenario, runs, seed=seed, weeks=weeks, overrides=set_, shard=shard, scale=scale
     )
-    what = f"ensemble {plan.scenario.name}"
+    what = f"ensemble {escape(plan.scenario.name)}"
     _execute(plan, out_dir, executor, workers, scheduler, connect_timeout, quiet, what)
 
 
@@ -189,7 +206,7 @@ def sweep(
         shard=shard,
         scale=scale,
     )
-    what = f"sweep {plan.scenario.name} ({design}, {plan.n_points} points)"
+    what = f"sweep {escape(plan.scenario.name)} ({design}, {plan.n_points} points)"
     _execute(plan, out_dir, executor, workers, scheduler, connect_timeout, quiet, what)
 
 
@@ -229,16 +246,17 @@ def query_cmd(
     from rich.table import Table
 
     from thermidor.experiments import manifest, query
+    from thermidor.outputs import check_file
 
     manifest.require(directory)
+    if limit < 0:
+        raise InputError("--limit", f"must be 0 or more rows (got {limit})")
     if csv is not None and parquet is not None:
         raise InputError("--csv", "give either --csv or --parquet, not both")
     target, fmt = (csv, "csv") if csv is not None else (parquet, "parquet")
+    query.check_query(sql)
     if target is not None:
-        if target.exists() and not force:
-            raise InputError(str(target), "exists (use --force to replace it)")
-        if not target.parent.is_dir():
-            raise InputError(str(target), f"no such directory: {target.parent}")
+        check_file(target, f"--{fmt}", force, sources=[directory])
         rows = query.export(directory, sql, target, fmt)
         out.print(f"{rows} rows written to {target}", highlight=False)
         return
@@ -259,11 +277,14 @@ def _cell(v: object) -> str:
 
 def status_cmd(
     directory: Annotated[Path, typer.Argument(help="the experiment directory")],
+    verify: Annotated[
+        bool, typer.Option(help="check every part against the checksum recorded at commit")
+    ] = False,
 ) -> None:
     """Runs done, left and failed, and how long the rest should take."""
     from thermidor.experiments.status import status as experiment_status
 
-    for line in experiment_status(directory).lines():
+    for line in experiment_status(directory, verify).lines():
         out.print(line, highlight=False, markup=False)
 
 
