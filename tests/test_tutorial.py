@@ -63,7 +63,7 @@ def test_the_notebook_shows_the_seven_answers_a_figure_and_a_comparison(
     images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert images, "result.plot() drew nothing"
     assert re.search(r"^\s*pi\s+[\d.]+\s+[\d.]+$", text, re.M)  # reform against corpse
-    assert "experiment" in text and "corpse" in text
+    assert "95 % from" in text and "corpse" in text  # the outcomes with their intervals
 
 
 def test_the_page_holds_the_notebook_code_in_order() -> None:
