@@ -51,6 +51,16 @@ def test_a_non_local_bind_without_host_is_refused():
     assert r.stderr.count("\n") == 1 and "--host 0.0.0.0" in r.stderr, r.stderr
 
 
+def test_a_non_local_host_given_is_warned_about():
+    with socket.socket() as s:  # a busy port, so that no server stays behind
+        s.bind(("0.0.0.0", 0))
+        s.listen()
+        r = _explore("tiny", "--host", "0.0.0.0", "--port", str(s.getsockname()[1]))
+    warning, error = r.stderr.splitlines()
+    assert warning.startswith("thermidor: warning: listening on 0.0.0.0: anyone")
+    assert error.startswith("thermidor: error: --port") and r.returncode == 2
+
+
 def test_a_busy_port_and_a_bad_scenario_are_one_line():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
