@@ -177,3 +177,39 @@ def test_the_explorer_in_chromium(server, stored_run):
             browser.close()
     assert errors == []
     assert [m for m in console if m[0] == "error"] == []
+
+
+def test_key_parameters_exist_and_take_their_range_from_the_schema():
+    from thermidor.explore.settings import KEY_PARAMETERS, slider, sliders
+    from thermidor.scenario import load_scenario
+
+    sc = load_scenario("1928")
+    assert [s.key for s in sliders(sc)] == KEY_PARAMETERS  # a renamed key would drop out
+    mu = slider(sc, "influence.mu")  # ODD: default 0.1, range [0, 0.5]
+    assert (mu.low, mu.high, mu.value, mu.integer) == (0.0, 0.5, sc.influence.mu, False)
+
+
+def test_the_nuclei_map_gap_is_each_cells_members_mean():
+    import numpy as np
+
+    from thermidor.explore.session import build, nuclei
+    from thermidor.explore.settings import Settings
+    from thermidor.model.state import CAPITULATED, MEMBER
+
+    model = build(Settings("tiny", 0.0005, seed=3))
+    model.run_for(6)
+    cells = nuclei(model)
+    p, start = model.state.persons, model.state.cells.start
+    for j in (0, len(cells) // 2, len(cells) - 1):
+        seg = slice(start[j], start[j + 1])
+        member = np.isin(p.status[seg], [MEMBER, CAPITULATED])
+        expected = np.abs(p.x[seg] - p.y[seg])[member].mean() if member.any() else 0.0
+        assert cells.loc[j, "gap"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_text_is_escaped():
+    from thermidor.explore.text import to_html
+
+    assert to_html("### a <b>\n- **x** & y\nz") == (
+        "<h3>a &lt;b&gt;</h3><ul><li><b>x</b> &amp; y</li></ul><p>z</p>"
+    )

@@ -18,8 +18,9 @@ from matplotlib.colors import Normalize
 from thermidor import plots
 from thermidor.analysis.seven import QUESTIONS, one_line, run_answers
 from thermidor.engine import Model
+from thermidor.errors import InputError
 from thermidor.explore.charts import chart
-from thermidor.explore.session import base, build, nuclei
+from thermidor.explore.session import base, build, nuclei, scenario
 from thermidor.explore.settings import Settings, sliders
 from thermidor.explore.text import Text
 from thermidor.model.calendar import date_of
@@ -34,9 +35,11 @@ def Controls(
     playing: solara.Reactive[bool],
     on_step: Callable[[], None],
     on_reset: Callable[[], None],
+    on_change: Callable[[str, object], None],
     frame: solara.Reactive[int],
 ) -> None:
-    """Step, play/pause, reset, seed; a slider per key parameter; each organisation's strategy."""
+    """Step, play/pause, reset, seed; a slider per key parameter; each organisation's strategy.
+    `on_change(key, value)` is given each new value."""
     s = settings.value
     sc = base(s.scenario, s.scale)
     with solara.Row():
@@ -49,7 +52,8 @@ def Controls(
     solara.SliderInt("Weeks a frame", value=frame, min=1, max=13)
     Text(
         f"**{sc.name}** at 1:{1 / s.scale:g} (one agent for {1 / s.scale:,.0f} persons): "
-        f"{sc.description}. Changing a strategy, a parameter or the seed starts again at week 0."
+        f"{sc.description.rstrip('.')}. Changing a strategy, a parameter or the seed starts "
+        "again at week 0."
     )
     for org_i, org in enumerate(sc.organisations):
         key = f"organisations.{org_i}.strategy"
@@ -57,12 +61,12 @@ def Controls(
             label=f"{org.name}: strategy",
             values=sorted(sc.strategies),
             value=s.values.get(key, org.strategy),
-            on_value=lambda v, key=key: settings.set(settings.value.with_value(key, v)),
+            on_value=lambda v, key=key: on_change(key, v),
         )
     for sl in sliders(sc):
         value = s.values.get(sl.key, sl.value)
-        set_value = lambda v, key=sl.key: settings.set(settings.value.with_value(key, v))  # noqa: E731
-        label = f"{sl.key} = {value:g}"
+        set_value = lambda v, key=sl.key: on_change(key, v)  # noqa: E731
+        label = f"{sl.key} = {value:.4g}"
         if sl.integer:
             solara.SliderInt(label, value=int(value), min=int(sl.low), max=int(sl.high),
                              on_value=set_value)  # fmt: skip
@@ -199,9 +203,20 @@ def Live(initial: Settings) -> None:
         playing.set(False)
         generation.set(generation.value + 1)
 
+    def change(key: str, value: object) -> None:
+        new = settings.value.with_value(key, value)
+        try:
+            scenario(new)  # a value the scenario does not allow: said, and not taken
+        except InputError as e:
+            error.set(str(e))
+            return
+        error.set("")
+        playing.set(False)
+        settings.set(new)
+
     with solara.Columns([1, 3]):
         with solara.Column():
-            Controls(settings, playing, lambda: advance(frame.value), reset, frame)
+            Controls(settings, playing, lambda: advance(frame.value), reset, change, frame)
         with solara.Column():
             solara.HTML(
                 tag="h2",
