@@ -32,7 +32,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    help="Simulate the workers' state of Trotsky's 1928 letter to Borodai.",
 )
 ENGINES = ("fast", "reference")
 out = Console(soft_wrap=True)

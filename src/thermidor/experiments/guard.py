@@ -43,9 +43,12 @@ def unguarded_call() -> tuple[str, int] | None:
     """(script, line) if the caller runs at the top level of the main script outside the
     `__main__` guard, else None."""
     frame = _main_frame()
-    if frame is None:
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    if frame is None or main_file is None:  # a notebook's or a shell's main has no file
         return None
     path = Path(frame.f_code.co_filename)
+    if path.resolve() != Path(main_file).resolve():
+        return None
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError):

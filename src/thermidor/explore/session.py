@@ -21,10 +21,14 @@ def base(name: str, scale: float) -> Scenario:
     return load_scenario(name, scale=scale)
 
 
+def scenario(settings: Settings) -> Scenario:
+    """The scenario of `settings`, validated (InputError, one line, if a value is not allowed)."""
+    return with_values(base(settings.scenario, settings.scale), settings.values, source="explore")
+
+
 def build(settings: Settings) -> Model:
     """A model at week 0 from `settings` (scenario, scale, seed, changed values)."""
-    sc = with_values(base(settings.scenario, settings.scale), settings.values, source="explore")
-    return Model(sc, seed=settings.seed)
+    return Model(scenario(settings), seed=settings.seed)
 
 
 def nuclei(model: Model) -> pd.DataFrame:

@@ -16,13 +16,13 @@ from thermidor.scenario.schema import Scenario
 
 KEY_PARAMETERS = [
     "leadership.regime0",  # the regime of repression at the start
-    "influence.mu",  # how far a stance moves towards a heard one
-    "influence.cadre_contacts",  # how many workers an opposition cadre reaches a week
-    "activation.mobilisation",  # how much the cadres' work activates
-    "confidence.credibility_loss_dead",  # what saying "the party is a corpse" costs
-    "repression.arrest_rate",
-    "power.degeneration_weight",  # how much degeneration feeds the bureaucracy's autonomy
-    "outcome.thermidor_hazard",
+    "influence.mu",  # how far a stance moves towards one heard (Deffuant's mu)
+    "influence.cadre_contacts",  # listeners a working cadre reaches in his cell a week
+    "activation.mobilisation",  # the mobilisation term of activation
+    "confidence.credibility_loss_dead",  # what saying "the party is dead" costs a week
+    "repression.arrest_rate",  # expulsions per enforcer per week at regime 1
+    "power.degeneration_weight",  # the weight of degeneration in the change of power
+    "outcome.thermidor_hazard",  # the weekly hazard of Thermidor once its conditions hold
 ]
 LIVE_SCALE = 0.001  # agents per real person: 1928 at 1:1000 is about 4,800 persons, live
 

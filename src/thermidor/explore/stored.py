@@ -8,6 +8,7 @@ from pathlib import Path
 import solara
 
 from thermidor.errors import InputError
+from thermidor.explore.text import Text
 
 
 def summary(path: Path) -> str:
@@ -52,4 +53,4 @@ def Stored() -> None:
     elif shown.value.startswith("<iframe"):
         solara.HTML(tag="div", unsafe_innerHTML=shown.value)
     elif shown.value:
-        solara.Markdown(shown.value)
+        Text(shown.value)
