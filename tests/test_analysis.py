@@ -1,4 +1,4 @@
-"""The analysis on synthetic experiments whose true values are known (DESIGN.md section 3).
+"""The analysis on synthetic experiments whose true values are known (docs/design.md).
 
 Every frame here is built by hand: a time series with a `run` column and an outcomes frame
 (run, outcome, week, weeks_run), as the store gives them. The intervals are checked against

@@ -1,6 +1,6 @@
 """The command line: bad input gets one line and exit status 2; `run`, `check`, `scenarios`.
 
-DESIGN.md principle 6: bad input of any kind gets one clear line naming the file (or the option),
+docs/design.md: bad input of any kind gets one clear line naming the file (or the option),
 the key path and what is allowed, exit status 2, no traceback, and nothing already stored is lost
 or overwritten. Most tests call `thermidor.cli.main` in-process (fast); two run the installed
 console script, where the real entry point matters.

@@ -1,4 +1,4 @@
-"""Reproducibility by construction (DESIGN.md principle 5): same scenario and seed, same bytes.
+"""Reproducibility by construction (docs/design.md): same scenario and seed, same bytes.
 
 * `simulate` twice, each result written with `write_run`: every file has the same SHA-256;
 * the command line twice: the same files, byte for byte, and the same as the Python API's;

@@ -1,4 +1,4 @@
-"""The Mesa twin (`thermidor.reference`) against the engine: DESIGN.md principle 4.
+"""The Mesa twin (`thermidor.reference`) against the engine: docs/design.md, principle 4.
 
 Three checks, from the strictest to the most robust:
 

@@ -1,9 +1,9 @@
 """Scenarios: the built-ins, `extends`, `--set` overrides, the resolved TOML and the history rows.
 
-DESIGN.md principle 6 (data, not code, in scenarios) and section 5 (historical input): every
-built-in loads and validates, a user file can extend a built-in or another file, overrides are
-validated like files, a run's resolved scenario loads back to the same scenario, and the 1928
-figures equal the rows of `history_1923_1935.csv` they cite.
+Scenarios are data, not code (docs/design.md), and take their historical input from the figures
+shipped in thermidor/data: every built-in loads and validates, a user file can extend a built-in
+or another file, overrides are validated like files, a run's resolved scenario loads back to the
+same scenario, and the 1928 figures equal the rows of `history_1923_1935.csv` they cite.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import pyarrow as pa
 import pytest
 
 import thermidor
+import thermidor.data
 from thermidor.engine import Result
 from thermidor.errors import InputError
 from thermidor.runstore import FILES, write_run
 from thermidor.scenario.load import parse_overrides, resolved_toml, scenario_hash
 from thermidor.scenario.schema import Scenario, StrategyChange
 
-HISTORY = Path(__file__).resolve().parents[2] / "shared" / "data" / "history_1923_1935.csv"
 DOCUMENTED = {
     "1928",
     "1928-history",
@@ -162,8 +162,9 @@ def test_extends_chain_of_two_files_relative_to_each_file(
 def test_extends_arrays_replace_the_base(tmp_path: Path) -> None:
     path = write(
         tmp_path / "one.toml",
-        'extends = "tiny"\nname = "one"\n\n[[organisations]]\nname = "Left Opposition"\n'
-        'cadres = 100\nstrategy = "reform"\nprogramme = 0.8\nexiled_share = 0.0\n',
+        'extends = "tiny"\nname = "one"\nreplace = ["organisations"]\n\n[[organisations]]\n'
+        'name = "Left Opposition"\ncadres = 100\nstrategy = "reform"\nprogramme = 0.8\n'
+        "exiled_share = 0.0\n",
     )
     sc = load(path)
     assert [o.name for o in sc.organisations] == ["Left Opposition"]
@@ -405,9 +406,8 @@ def test_scenario_hash_tracks_every_change() -> None:
 
 @pytest.fixture(scope="module")
 def history() -> dict[str, dict[str, str]]:
-    if not HISTORY.is_file():
-        pytest.skip(f"{HISTORY} is absent (the shared/ folder beside the clone)")
-    with HISTORY.open(encoding="utf-8", newline="") as fh:
+    """The rows shipped with the package (thermidor/data), read with the csv module itself."""
+    with thermidor.data.path(thermidor.data.HISTORY).open(encoding="utf-8", newline="") as fh:
         return {row["id"]: row for row in csv.DictReader(fh)}
 
 

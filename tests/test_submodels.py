@@ -3,7 +3,7 @@
 Every test runs ONE submodel (its `step(state, scenario)` or its compiled kernel) on a state
 prepared for it (`conftest.build_state`: hand-made cells and persons; or `prepared_state`: the
 `tiny` scenario's real state), so that a failure points at that submodel. The published
-validation anchors (DESIGN.md section 4) are checked at full size elsewhere
+validation anchors (docs/design.md) are checked at full size elsewhere
 (`tests/test_validation.py`); here they appear only as quick sanity versions.
 
 Statistical checks use fixed seeds (so they are reproducible) and a tolerance of four binomial

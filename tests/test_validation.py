@@ -1,4 +1,4 @@
-"""Validation: each submodel alone against the published result it builds on (DESIGN.md section 4).
+"""Validation: each submodel alone against the published result it builds on (docs/design.md).
 
 Every check runs one submodel through the public API, with every other submodel switched off
 (`<section>.enabled = false`, `events = false`; S4 switched off means y = x), on a hand-built

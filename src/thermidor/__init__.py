@@ -1,40 +1,48 @@
 """thermidor: the workers' state as Trotsky analysed it in his 1928 letter to Borodai.
 
 import thermidor
-scenario = thermidor.load_scenario("tiny")
-result = thermidor.simulate(scenario, seed=1, weeks=52)
-result.timeseries.to_pylist()[-1]["pi"], result.outcome["outcome"]
+result = thermidor.simulate("tiny", seed=1, weeks=52)       # one run
+result.to_pandas()                                           # the weekly rows, dates as datetime64
+result.answers(), result.plot()                              # the seven answers, a figure
+
+model = thermidor.Model("tiny", seed=1)                      # the same run, a week at a time
+model.step(); model.run_for(10); model.date, model.dataframe()
 
 exp = thermidor.ensemble("tiny", runs=20, out="out/ens")     # many runs, any executor
 exp.outcomes()                                               # pandas DataFrames
+
+Everything is imported on first use, so `import thermidor` (and `thermidor --help`) stays fast.
 """
+
+from importlib import import_module
 
 __version__ = "0.1.0"
 
-from thermidor.engine import Result, simulate  # noqa: E402
-from thermidor.errors import InputError  # noqa: E402
-from thermidor.scenario import Scenario, builtin_names, load_scenario  # noqa: E402
-
-_EXPERIMENTS = ("ensemble", "sweep", "open_experiment")
+_LAZY = {
+    "Model": "thermidor.engine",
+    "Result": "thermidor.engine",
+    "simulate": "thermidor.engine",
+    "InputError": "thermidor.errors",
+    "Scenario": "thermidor.scenario",
+    "builtin_names": "thermidor.scenario",
+    "load_scenario": "thermidor.scenario",
+    "ensemble": "thermidor.experiments",
+    "sweep": "thermidor.experiments",
+    "open_experiment": "thermidor.experiments",
+}
 
 
 def __getattr__(name: str) -> object:
-    """thermidor.ensemble / sweep / open_experiment, imported on first use (they bring Dask)."""
-    if name in _EXPERIMENTS:
-        import thermidor.experiments as experiments
-
-        return getattr(experiments, name)
+    """The public names, each imported from its module on first use (numba, Dask, ...)."""
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'thermidor' has no attribute {name!r}")
 
 
-__all__ = [
-    "InputError",
-    "Result",
-    "Scenario",
-    "builtin_names",
-    "ensemble",
-    "load_scenario",
-    "open_experiment",
-    "simulate",
-    "sweep",
-]
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
+
+__all__ = sorted(_LAZY)

@@ -12,12 +12,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-import thermidor.experiments as tx
-from thermidor.analysis.load import load, scenario_of
-from thermidor.analysis.sensitivity import sensitivity
-from thermidor.analysis.seven import QUESTIONS, blocs_line, one_line, seven_answers
-from thermidor.report.html import build
-
 SCENARIOS = (
     "1928",
     "1928-all-reform",
@@ -27,23 +21,8 @@ SCENARIOS = (
     "1928-bloc",
     "1928-bloc-delimited",
 )
-# the parameters the demo's sensitivity analysis varies: the strategies' levers, the power
-# balance they act on and the outcome thresholds (the full analysis: `thermidor sensitivity 1928`
-# varies every parameter)
-DEMO_PARAMETERS = [
-    "influence.cadre_contacts",
-    "confidence.credibility_loss_dead",
-    "activation.mobilisation",
-    "hierarchy.appointed",
-    "power.kernel_weight",
-    "power.degeneration_weight",
-    "power.beta_decay",
-    "outcome.thermidor_hazard",
-    "outcome.thermidor_pi",
-    "outcome.consolidation_margin",
-]
-# Morris: 8 trajectories of 11 points, one run a point, three sweeps: 264 runs at 1:1000 (about
-# two minutes on 2 cores), enough to rank 10 parameters on the continuous targets
+# Morris: 8 trajectories of 11 points (the 10 default parameters of `thermidor sensitivity`), one
+# run a point, three sweeps: 264 runs at 1:1000, enough to rank them on the continuous targets
 DEMO_TRAJECTORIES = 8
 out = Console(soft_wrap=True)
 
@@ -55,16 +34,22 @@ def demo(
     sensitivity_scale: Annotated[float, typer.Option(help="scale of the sensitivity runs")] = 0.001,
 ) -> None:
     """Ensembles of the strategy scenarios, a Morris sensitivity analysis and the HTML report."""
+    import thermidor.experiments as tx
+    from thermidor.analysis.load import load, scenario_of
+    from thermidor.analysis.sensitivity import DEFAULT_PARAMETERS, describe, sensitivity
+    from thermidor.analysis.seven import QUESTIONS, blocs_line, one_line, seven_answers
+    from thermidor.report.html import build
+
     for name in SCENARIOS:
         out.print(f"[bold]ensemble[/bold] {name}: {runs} runs")
         tx.ensemble(name, runs, out=out_dir / name, workers=workers, progress=True)
-    runs_total = 3 * DEMO_TRAJECTORIES * (len(DEMO_PARAMETERS) + 1)
+    runs_total = 3 * DEMO_TRAJECTORIES * (len(DEFAULT_PARAMETERS) + 1)
     out.print(
-        f"[bold]sensitivity[/bold] (Morris, {len(DEMO_PARAMETERS)} parameters, "
+        f"[bold]sensitivity[/bold] (Morris, {len(DEFAULT_PARAMETERS)} parameters, "
         f"{DEMO_TRAJECTORIES} trajectories, {runs_total} runs, scale {sensitivity_scale:g})"
     )
     indices = sensitivity(
-        "1928", out_dir / "sensitivity", method="morris", keys=DEMO_PARAMETERS,
+        "1928", out_dir / "sensitivity", method="morris",
         samples=DEMO_TRAJECTORIES, replicates=1, overrides=[f"scale={sensitivity_scale}"],
         workers=workers,
     )  # fmt: skip
@@ -82,13 +67,16 @@ def demo(
         meta[name] = {"runs": len(experiments[name].outcomes), "weeks": sc.weeks,
                       "scale": sc.scale, "root seed": sc.seed, "directory": str(path)}  # fmt: skip
     report = out_dir / "report.html"
-    report.write_text(build(experiments, "1928", meta, indices), encoding="utf-8")
+    report.write_text(
+        build(experiments, "1928", meta, indices, describe(out_dir / "sensitivity")),
+        encoding="utf-8",
+    )
     main = experiments["1928"]
     answers = seven_answers(main.timeseries, main.outcomes, main.horizon)
     out.print(f"\nreport: {report}\nresults: {out_dir}/")
     out.print(f"\nThe seven answers for 1928 ({len(main.outcomes)} runs; median [90 % interval]):")
     blocs = blocs_line({n: e.timeseries for n, e in experiments.items()})
     for q, text in QUESTIONS.items():
-        line = blocs if q == "Q7" and blocs else one_line(answers, q)
+        line = blocs if q == "Q7" and blocs else one_line(answers, q, main.scenario.scale)
         out.print(f"{q} {text}", style="bold", markup=False)
         out.print(f"   {line}", markup=False, highlight=False)

@@ -1,9 +1,19 @@
-"""The run loop: initialise, step week by week, observe, stop at an absorbing outcome."""
+"""The run loop: initialise, step week by week, observe, stop at an absorbing outcome.
+
+    model = thermidor.Model("tiny", seed=1)     # a stepping model, as Mesa's
+    model.step(); model.run_for(51)
+    model.date, model.state.macro.pi, model.dataframe()
+    result = model.result()                     # what `simulate` returns
+
+`simulate` is `Model(...).run_for(horizon)` with a progress callback: one loop for both.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -17,10 +27,14 @@ from thermidor.model.state import OPEN, OUTCOMES, State
 from thermidor.scenario.load import load_scenario, scenario_hash
 from thermidor.scenario.schema import Scenario
 
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
 Progress = Callable[[int, int, State], None]
 
 
-@dataclass
+@dataclass(repr=False)
 class Result:
     """One run: the weekly time series, the cell snapshots and the outcome."""
 
@@ -29,6 +43,162 @@ class Result:
     timeseries: pa.Table
     cells: pa.Table
     outcome: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        o = self.outcome
+        when = f" in week {o['week']} ({o['date']})" if o.get("week") is not None else ""
+        return (
+            f"<Result {self.scenario.name!r}, seed {seed_label(self.seed)}: {o.get('outcome')}"
+            f"{when}; {o.get('weeks_run')} weeks, {o.get('persons', 0):,} persons>"
+        )
+
+    def to_pandas(self, table: str = "timeseries") -> pd.DataFrame:
+        """The weekly time series (or `table="cells"`: the cell snapshots) as a DataFrame, with
+        the calendar date of each row as datetime64, as an experiment's tables have it."""
+        return _frame(self.timeseries if table == "timeseries" else _cells_table(self, table))
+
+    def answers(self) -> dict:
+        """The seven answers for this run (see `thermidor answer`): per question its measures'
+        course and breakdown; `thermidor.analysis.seven.one_line(answers, "Q3")` reads one."""
+        from thermidor.analysis.seven import run_answers
+
+        return run_answers(self)
+
+    def plot(self) -> Figure:
+        """A matplotlib figure of the run: pi and beta, the line with its campaigns, the nuclei
+        by degeneration, and expelled, exiled and capitulated in real persons."""
+        from thermidor.plots import run_figure
+
+        return run_figure(self.to_pandas(), self.scenario)
+
+
+def _cells_table(result: Result, table: str) -> pa.Table:
+    if table != "cells":
+        raise ValueError(f"table must be 'timeseries' or 'cells', not {table!r}")
+    weeks = result.cells.column("week").to_numpy()
+    dates = [date_of(result.scenario.start, int(w)) for w in weeks]
+    return result.cells.append_column("date", pa.array(dates, pa.date32()))
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    import pandas as pd
+
+    df = table.to_pandas()
+    if "date" in df:
+        df["date"] = pd.to_datetime(df["date"]).astype("datetime64[us]")  # as DuckDB gives it
+    return df
+
+
+class Model:
+    """The fast engine, one week at a time: `step()`, `run_for(n)`, `state`, `week`, `date`.
+
+    `scenario` is a loaded `Scenario`, a built-in name or a TOML path; `seed` and `weeks` (the
+    horizon) default to the scenario's. `running` turns false at an absorbing outcome (S13) or
+    at the horizon; `step()` then does nothing. The weekly rows are kept: `dataframe()`.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str,
+        seed: int | np.random.SeedSequence | None = None,
+        weeks: int | None = None,
+    ) -> None:
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(str(scenario))
+        self.scenario: Scenario = scenario
+        self.seed: int | np.random.SeedSequence = scenario.seed if seed is None else seed
+        self.weeks: int = scenario.weeks if weeks is None else int(weeks)
+        self.state: State = initial_state(scenario, self.seed)
+        self.rows: list[dict[str, Any]] = [observe(self.state, scenario)]
+        self._snaps: list[dict[str, np.ndarray]] = [cells_snapshot(self.state, scenario)]
+
+    def __repr__(self) -> str:
+        return (
+            f"<Model {self.scenario.name!r}, seed {seed_label(self.seed)}: week {self.week} of "
+            f"{self.weeks} ({self.date}), {self.outcome_name}>"
+        )
+
+    @property
+    def week(self) -> int:
+        """Weeks done (0 before the first step)."""
+        return int(self.state.macro.week)
+
+    @property
+    def date(self) -> dt.date:
+        """The calendar date the state stands at: the end of the last week done."""
+        return date_of(self.scenario.start, self.week)
+
+    @property
+    def outcome_name(self) -> str:
+        """'duality open' until an absorbing outcome: 'Thermidor', 'reform', ..."""
+        return OUTCOMES[self.state.macro.outcome]
+
+    @property
+    def running(self) -> bool:
+        """False once an outcome is reached or the horizon is run."""
+        return self.state.macro.outcome == OPEN and self.week < self.weeks
+
+    @property
+    def observation(self) -> dict[str, Any]:
+        """This week's row of the time series."""
+        return self.rows[-1]
+
+    def step(self) -> bool:
+        """Run one week (S1-S14); False, doing nothing, when no longer running."""
+        if not self.running:
+            return False
+        state, sc = self.state, self.scenario
+        w = self.week + 1
+        state.macro.week = w
+        week(state, sc)
+        self.rows.append(observe(state, sc))
+        if w % sc.observe.snapshot_every == 0 or not self.running:
+            self._snaps.append(cells_snapshot(state, sc))
+        return True
+
+    def run_for(self, n: int, progress: Progress | None = None) -> int:
+        """Run up to `n` weeks (fewer if the run ends); returns the weeks run.
+        `progress(week_done, horizon, state)` is called after each week."""
+        done = 0
+        while done < n and self.step():
+            done += 1
+            if progress is not None:
+                progress(self.week, self.weeks, self.state)
+        return done
+
+    def cells(self) -> pd.DataFrame:
+        """Every cell now: kind, region, size, mean d, active share, mean x and y, Q1 class."""
+        import pandas as pd
+
+        return pd.DataFrame(cells_snapshot(self.state, self.scenario))
+
+    def dataframe(self) -> pd.DataFrame:
+        """The weekly rows so far (week 0 to now), the date as datetime64."""
+        return _frame(pa.Table.from_pylist(self.rows))
+
+    def result(self) -> Result:
+        """The run so far as a `Result` (as `simulate` returns it)."""
+        m, sc = self.state.macro, self.scenario
+        ended = m.outcome != OPEN
+        snaps = list(self._snaps)
+        if snaps[-1]["week"][0] != m.week:  # stopped between snapshots: the last state too
+            snaps.append(cells_snapshot(self.state, sc))
+        outcome = {
+            "outcome": OUTCOMES[m.outcome],
+            "week": m.outcome_week if ended else None,
+            "date": date_of(sc.start, m.outcome_week).isoformat() if ended else None,
+            "weeks_run": int(m.week),
+            "final": {k: _plain(v) for k, v in self.rows[-1].items() if k not in ("week", "date")},
+            "seed": seed_record(self.seed),
+            "scenario": sc.name,
+            "scenario_hash": scenario_hash(sc),
+            "persons": self.state.n_persons,
+            "cells": self.state.n_cells,
+            "version": __version__,
+        }
+        timeseries = pa.Table.from_pylist(self.rows)
+        cells = pa.Table.from_pydict({k: np.concatenate([s[k] for s in snaps]) for k in snaps[0]})
+        return Result(sc, self.seed, timeseries, cells, outcome)
 
 
 def simulate(
@@ -42,42 +212,9 @@ def simulate(
     `scenario` is a loaded `Scenario` or a built-in name or path. `progress(week_done, weeks,
     state)` is called after each week. Same scenario and seed give identical results.
     """
-    if isinstance(scenario, str):
-        scenario = load_scenario(scenario)
-    seed = scenario.seed if seed is None else seed
-    weeks = scenario.weeks if weeks is None else weeks
-    state = initial_state(scenario, seed)
-    rows: list[dict] = [observe(state, scenario)]
-    snaps: list[dict] = [cells_snapshot(state, scenario)]
-    every = scenario.observe.snapshot_every
-    for w in range(1, weeks + 1):
-        state.macro.week = w
-        week(state, scenario)
-        rows.append(observe(state, scenario))
-        if w % every == 0 or state.macro.outcome != OPEN or w == weeks:
-            snaps.append(cells_snapshot(state, scenario))
-        if progress is not None:
-            progress(w, weeks, state)
-        if state.macro.outcome != OPEN:
-            break
-    m = state.macro
-    last = rows[-1]
-    outcome = {
-        "outcome": OUTCOMES[m.outcome],
-        "week": m.outcome_week if m.outcome != OPEN else None,
-        "date": date_of(scenario.start, m.outcome_week).isoformat() if m.outcome != OPEN else None,
-        "weeks_run": int(m.week),
-        "final": {k: _plain(v) for k, v in last.items() if k not in ("week", "date")},
-        "seed": seed_record(seed),
-        "scenario": scenario.name,
-        "scenario_hash": scenario_hash(scenario),
-        "persons": state.n_persons,
-        "cells": state.n_cells,
-        "version": __version__,
-    }
-    timeseries = pa.Table.from_pylist(rows)
-    cells = pa.Table.from_pydict({k: np.concatenate([s[k] for s in snaps]) for k in snaps[0]})
-    return Result(scenario, seed, timeseries, cells, outcome)
+    model = Model(scenario, seed, weeks)
+    model.run_for(model.weeks, progress)
+    return model.result()
 
 
 def seed_record(seed: int | np.random.SeedSequence) -> int | dict:
@@ -85,6 +222,13 @@ def seed_record(seed: int | np.random.SeedSequence) -> int | dict:
     if isinstance(seed, np.random.SeedSequence):
         return {"entropy": seed.entropy, "spawn_key": list(seed.spawn_key)}
     return seed
+
+
+def seed_label(seed: int | np.random.SeedSequence) -> str:
+    """A seed in a few characters: the integer, or a SeedSequence's spawn key."""
+    if isinstance(seed, np.random.SeedSequence):
+        return f"SeedSequence(spawn_key={tuple(seed.spawn_key)})"
+    return str(seed)
 
 
 def _plain(v):

@@ -1,1 +1,1 @@
-"""Analysis: the seven answers of DESIGN.md section 3."""
+"""Analysis: the seven answers of docs/design.md."""

@@ -19,6 +19,7 @@ import pandas as pd
 from thermidor.analysis.measures import at_week
 from thermidor.analysis.stats import band, newcombe, wilson
 from thermidor.model.observe import slug
+from thermidor.scenario.schema import Scenario
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Ensemble:
     horizon: int
     organisations: list[str]
     cells: pd.DataFrame | None = None
+    scenario: Scenario | None = None  # the resolved scenario (its start, scale, what it sets)
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Claim:
     measure: str
     needs: tuple[str, ...]  # the scenarios it compares
     evaluate: Callable[[dict[str, Ensemble]], tuple[float, float, float, str]]
+    persons: bool = False  # its estimate counts agents: the report gives persons (agents / scale)
 
 
 def _grade(low: float, high: float, claimed_positive: bool = True) -> str:
@@ -180,7 +183,7 @@ CLAIMS = (
     Claim(9, "The position of the Fifteen cannot but be passive ... and this will lead "
           "inevitably to the position of Shlyapnikov",
           "capitulators at the horizon, 1928-all-corpse minus 1928-all-reform",
-          ("1928-all-corpse", "1928-all-reform"), _shlyapnikov),
+          ("1928-all-corpse", "1928-all-reform"), _shlyapnikov, persons=True),
 )  # fmt: skip
 
 
@@ -204,6 +207,7 @@ def hold_claims(experiments: dict[str, Ensemble]) -> pd.DataFrame:
                 "high": hi,
                 "verdict": verdict,
                 "scenarios": ", ".join(c.needs),
+                "persons": c.persons,
             }
         )
     return pd.DataFrame(rows)

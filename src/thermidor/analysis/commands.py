@@ -5,22 +5,18 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
-from thermidor.analysis import thresholds
-from thermidor.analysis.compare import incidence, outcome_table, yearly
-from thermidor.analysis.load import load, scenario_of
-from thermidor.analysis.sensitivity import sensitivity as run_sensitivity
-from thermidor.analysis.seven import QUESTIONS, one_line, seven_answers
 from thermidor.errors import InputError
-from thermidor.experiments.store import write_text
-from thermidor.model.state import OUTCOMES
-from thermidor.report.html import build
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas, the analysis and the report are imported in the commands (`--help` stays fast)
 
 out = Console(soft_wrap=True)
 Dirs = Annotated[list[Path], typer.Argument(help="run or experiment directories")]
@@ -38,6 +34,12 @@ def answer(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
 ) -> None:
     """The seven answers: median and 90 % interval over runs, their course and breakdown."""
+    from rich.table import Table
+
+    from thermidor.analysis import thresholds
+    from thermidor.analysis.load import load
+    from thermidor.analysis.seven import QUESTIONS, one_line, seven_answers
+
     ens = load(path)
     answers = seven_answers(ens.timeseries, ens.outcomes, ens.horizon)
     curves = thresholds.curves(path)
@@ -45,11 +47,12 @@ def answer(
         answers = {**answers, "thresholds": curves.to_dict(orient="records")}
         typer.echo(json.dumps(answers, indent=1, default=str))
         return
-    out.print(f"[bold]{ens.name}[/bold]: {len(ens.outcomes)} run(s), {ens.horizon} weeks")
+    out.print(f"[bold]{escape(ens.name)}[/bold]: {len(ens.outcomes)} run(s), {ens.horizon} weeks")
     for q, text in QUESTIONS.items():
         a = answers[q]
         out.print(f"\n[bold]{q}[/bold] [italic]{text}[/italic]", highlight=False)
-        out.print(f"   {one_line(answers, q)}", markup=False, highlight=False)
+        line = one_line(answers, q, ens.scenario.scale if ens.scenario else None)  # persons
+        out.print(f"   {line}", markup=False, highlight=False)
         if a["measures"]:  # Q7 has no time-series measure: its line says it all
             points = list(a["measures"][0]["course"])
             table = Table("measure", *points, box=None, show_edge=False)
@@ -68,6 +71,8 @@ def answer(
 def _threshold_table(curves: pd.DataFrame, name: str) -> None:
     """Each outcome's probability by the horizon over its threshold (stored runs replayed;
     "a-b": a with censored runs counted as not reaching it, b as reaching it)."""
+    from thermidor.analysis import thresholds
+
     out.print(f"\n[bold]P(outcome by the horizon) over its threshold[/bold] {name}")
     for line in thresholds.table_lines(curves):
         out.print(f"   {line}", markup=False, highlight=False)
@@ -75,6 +80,7 @@ def _threshold_table(curves: pd.DataFrame, name: str) -> None:
 
 def _comparable(paths: list[Path]) -> None:
     """Experiments compared must differ only in what their organisations do."""
+    from thermidor.analysis.load import scenario_of
 
     def base(p: Path) -> dict:
         d = scenario_of(p).model_dump(mode="json")
@@ -90,7 +96,8 @@ def _comparable(paths: list[Path]) -> None:
             raise InputError(
                 str(p),
                 f"its scenario differs from {paths[0]}'s in more than the organisations' "
-                "strategies (use --allow-mixed to compare anyway)",
+                "strategies, so a difference in outcomes could come from either; --allow-mixed "
+                "compares them anyway (e.g. two scales or horizons, knowingly)",
             )
 
 
@@ -101,6 +108,13 @@ def compare(
 ) -> None:
     """Each outcome's probability per experiment (95 % Wilson) and the differences from the
     first (95 % Newcombe)."""
+    from rich.table import Table
+
+    from thermidor.analysis import thresholds
+    from thermidor.analysis.compare import incidence, outcome_table, yearly
+    from thermidor.analysis.load import load
+    from thermidor.model.state import OUTCOMES
+
     if len(paths) < 2:
         raise InputError("compare", "needs at least two run or experiment directories")
     if not allow_mixed:
@@ -151,27 +165,61 @@ def sensitivity(
     scenario: Annotated[str, typer.Argument(help="built-in name or TOML path")],
     out_dir: Annotated[Path, typer.Option("--out", help="experiment directory")],
     method: Annotated[str, typer.Option(help="sobol or morris")] = "morris",
-    params: Annotated[str | None, typer.Option(help="k1,k2,... (default: all)")] = None,
+    params: Annotated[
+        str | None,
+        typer.Option(help="k1,k2,... or all (default: the short list in docs/experiments.md)"),
+    ] = None,
     samples: Annotated[int, typer.Option(help="base samples (trajectories for morris)")] = 8,
     runs_per_point: Annotated[int, typer.Option(help="replicates per point")] = 2,
     weeks: Annotated[int | None, typer.Option(help="horizon in weeks")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="key.path=value")] = None,
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="print the design and its time; run nothing")
+    ] = False,
 ) -> None:
     """Sensitivity (SALib) of P(reform), P(Thermidor) and P(reform | reform) - P(reform |
     corpse) to the scenario's parameters."""
+    from rich.table import Table
+
+    from thermidor.analysis.sensitivity import design
+    from thermidor.analysis.sensitivity import sensitivity as run_sensitivity
+
     if method not in ("sobol", "morris"):
         raise InputError("--method", f"{method!r} is not one of sobol, morris")
-    keys = [k.strip() for k in params.split(",")] if params else None
-    indices = run_sensitivity(
-        scenario, out_dir, method=method, keys=keys, samples=samples, replicates=runs_per_point,
-        weeks=weeks, overrides=set_, workers=workers,
-    )  # fmt: skip
+    keys = None if params is None else ("all" if params.strip() == "all" else
+                                        [k.strip() for k in params.split(",")])  # fmt: skip
+    d = design(scenario, method=method, keys=keys, samples=samples, replicates=runs_per_point,
+               weeks=weeks, overrides=set_)  # fmt: skip
+    sc = d.scenario
+    out.print(
+        f"{method} on {len(d.ranges)} parameters ({', '.join(d.ranges)}): {d.points} points x "
+        f"{d.replicates} runs x 3 variants (as given, all reform, all corpse) = {d.runs} runs of "
+        f"{sc.weeks} weeks at scale 1:{1 / sc.scale:g}",
+        highlight=False,
+    )
+    seconds = d.estimate(workers)
+    out.print(
+        f"estimated time: at most {_duration(seconds)} on {workers or 'all'} worker processes "
+        "(from a pilot run; runs that end early take less; finished runs are kept on resume)",
+        highlight=False,
+    )
+    if dry_run:
+        return
+    indices = run_sensitivity(scenario, out_dir, workers=workers, planned=d)
     t = Table("target", "parameter", "index", "conf", box=None)
     for _, r in indices.sort_values(["target", "index"], ascending=[True, False]).iterrows():
         t.add_row(r["target"], r["parameter"], f"{r['index']:.3f}", f"{r['conf']:.3f}")
     out.print(t)
     out.print(f"indices: {out_dir / 'indices.parquet'}")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def report(
@@ -186,12 +234,15 @@ def report(
     force: Annotated[bool, typer.Option(help="replace an existing report file")] = False,
 ) -> None:
     """One self-contained HTML report of the experiments given (opens offline)."""
-    if output.is_dir():
-        raise InputError("--output", f"{output} is a directory; give the report's file name")
-    if not output.parent.is_dir():
-        raise InputError("--output", f"{output.parent} is not a directory to write the report in")
-    if output.exists() and not force:
-        raise InputError("--output", f"{output} exists (use --force to replace it)")
+    from thermidor.analysis.load import load, read_indices, scenario_of
+    from thermidor.analysis.sensitivity import describe
+    from thermidor.experiments.store import write_text
+    from thermidor.outputs import check_file
+    from thermidor.report.html import build
+
+    check_file(output, "--output", force, sources=paths)
+    if sensitivity_dir is not None and not (sensitivity_dir / "indices.parquet").is_file():
+        raise InputError(str(sensitivity_dir), "has no indices.parquet (run `sensitivity`)")
     experiments = {}
     meta = {}
     for p in paths:
@@ -206,11 +257,9 @@ def report(
         raise InputError("--main", f"{name!r} is not one of {', '.join(experiments)}")
     indices = None
     if sensitivity_dir is not None:
-        f = sensitivity_dir / "indices.parquet"
-        if not f.is_file():
-            raise InputError(str(sensitivity_dir), "has no indices.parquet (run `sensitivity`)")
-        indices = pd.read_parquet(f)
-    write_text(output, build(experiments, name, meta, indices))
+        indices = read_indices(sensitivity_dir / "indices.parquet")
+    info = describe(sensitivity_dir) if sensitivity_dir is not None else None
+    write_text(output, build(experiments, name, meta, indices, info))
     out.print(f"report: {output}")
 
 

@@ -1,6 +1,6 @@
 """Comparing strategies: each outcome's probability per experiment, differences, incidence.
 
-DESIGN.md section 3: "for each outcome, its probability under `reform`, `corpse` and `manifesto`,
+docs/design.md: "for each outcome, its probability under `reform`, `corpse` and `manifesto`,
 with confidence intervals". Probabilities carry Wilson 95 % intervals; differences against the
 first experiment carry Newcombe's interval; the cumulative incidence of each outcome over time
 is the Aalen-Johansen estimate (outcomes compete and are absorbing).
@@ -64,3 +64,42 @@ def yearly(curves: pd.DataFrame) -> pd.DataFrame:
     years = int(np.ceil(horizon / WEEKS_PER_YEAR))
     weeks = sorted({min(horizon, round(y * WEEKS_PER_YEAR)) for y in range(years + 1)})
     return curves.set_index("week").loc[weeks].reset_index()
+
+
+# what a comparison of strategies may differ in: what the organisations do and which unite
+STRATEGY_KEYS = ("strategy", "active")
+IGNORED = ("name", "description", "seed")
+
+
+def _flat(value: object, path: str, out: dict[str, object]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flat(v, f"{path}.{k}" if path else str(k), out)
+    elif (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, dict) and "name" in v for v in value)
+    ):
+        for v in value:  # arrays of named things, by name: organisations[Left Opposition]
+            _flat({k: x for k, x in v.items() if k != "name"}, f"{path}[{v['name']}]", out)
+    else:
+        out[path] = value
+
+
+def differences(a: dict, b: dict) -> dict[str, tuple[object, object]]:
+    """Key paths where two resolved scenarios (model_dump(mode='json')) differ, with both values;
+    names, descriptions and seeds aside."""
+    fa, fb = {}, {}
+    _flat({k: v for k, v in a.items() if k not in IGNORED}, "", fa)
+    _flat({k: v for k, v in b.items() if k not in IGNORED}, "", fb)
+    return {
+        k: (fa.get(k), fb.get(k)) for k in sorted(fa.keys() | fb.keys()) if fa.get(k) != fb.get(k)
+    }
+
+
+def is_strategy(key: str) -> bool:
+    """Whether a differing key path is a strategy: what an organisation does, or a bloc."""
+    last = key.rsplit(".", 1)[-1]
+    return key.startswith(("blocs", "strategies")) or (
+        key.startswith("organisations") and last in STRATEGY_KEYS
+    )

@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from thermidor.analysis.claims import Ensemble
 from thermidor.analysis.seven import BREAKDOWN_METRICS, MEASURES
 from thermidor.errors import InputError
 from thermidor.experiments.handle import open_experiment
-from thermidor.experiments.store import MANIFEST
+from thermidor.experiments.store import MANIFEST, Store
 from thermidor.model.observe import slug
 from thermidor.model.state import KINDS, STRATA
 from thermidor.scenario.load import load_scenario
@@ -56,6 +57,44 @@ def kind_of(path: Path) -> str:
     )
 
 
+def _damaged(path: Path, err: BaseException, what: str) -> InputError:
+    return InputError(str(path), f"{what} ({' '.join(str(err).split())[:160]})")
+
+
+def read_indices(path: Path) -> pd.DataFrame:
+    """A `thermidor sensitivity` indices table; InputError naming the file if it is not one."""
+    need = {"target", "parameter", "index", "conf", "method"}
+    try:
+        table = pd.read_parquet(path)
+    except (OSError, pa.ArrowException, ValueError) as err:
+        raise _damaged(path, err, "is not a readable Parquet file") from None
+    missing = need - set(table.columns)
+    if missing:
+        raise InputError(
+            str(path),
+            f"is not a sensitivity indices table (missing columns: {', '.join(sorted(missing))})",
+        )
+    return table
+
+
+def _run_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    try:
+        if columns is not None:  # a model without a measure: that answer is NaN
+            have = set(pq.read_schema(path).names)
+            columns = [c for c in columns if c in have]
+        return pq.read_table(path, columns=columns).to_pandas()
+    except (OSError, pa.ArrowException, ValueError) as err:
+        raise _damaged(path, err, "is not a readable Parquet file of a run") from None
+
+
+def _outcome(path: Path) -> dict:
+    try:
+        o = json.loads(path.read_text(encoding="utf-8"))
+        return {k: o[k] for k in ("outcome", "week", "weeks_run")}
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as err:
+        raise _damaged(path, err, "is not a run's outcome (outcome, week, weeks_run)") from None
+
+
 def scenario_of(path: Path) -> Scenario:
     """The resolved scenario a run or an experiment ran."""
     if kind_of(path) == "run":
@@ -70,21 +109,25 @@ def load(path: str | Path, with_cells: bool = False) -> Ensemble:
     scenario = scenario_of(path)
     cols = columns(scenario)
     if kind_of(path) == "run":
-        ts = pq.read_table(path / "timeseries.parquet", columns=cols).to_pandas().assign(run=0)
-        o = json.loads((path / "outcome.json").read_text())
-        outcomes = pd.DataFrame(
-            [{"run": 0, "outcome": o["outcome"], "week": o["week"], "weeks_run": o["weeks_run"]}]
-        )
-        cells = (
-            pq.read_table(path / "cells.parquet").to_pandas().assign(run=0) if with_cells else None
-        )
+        ts = _run_table(path / "timeseries.parquet", cols).assign(run=0)
+        o = _outcome(path / "outcome.json")
+        outcomes = pd.DataFrame([{"run": 0, **o}])
+        cells = _run_table(path / "cells.parquet").assign(run=0) if with_cells else None
     else:
         exp = open_experiment(path)
+        damaged = Store.of(path).damaged()  # the answers never rest on a damaged part
+        if damaged:
+            part, why = next(iter(damaged.values()))
+            more = f" ({len(damaged)} damaged runs)" if len(damaged) > 1 else ""
+            raise InputError(
+                str(part), f"{why}{more}; run the experiment's command again to recompute it"
+            )
         outcomes = exp.outcomes(["outcome", "outcome_week", "weeks_run"])
         outcomes = outcomes.rename(columns={"outcome_week": "week"})[
             ["run", "outcome", "week", "weeks_run"]
         ]
-        ts = exp.timeseries(cols)
+        have = set(exp.query("SELECT * FROM timeseries LIMIT 0").columns)
+        ts = exp.timeseries([c for c in cols if c in have])
         cells = (
             exp.query(
                 "SELECT * FROM cells WHERE run = (SELECT min(run) FROM cells) ORDER BY week, cell"
@@ -99,4 +142,5 @@ def load(path: str | Path, with_cells: bool = False) -> Ensemble:
         horizon=scenario.weeks,
         organisations=[o.name for o in scenario.organisations],
         cells=cells,
+        scenario=scenario,
     )

@@ -3,7 +3,7 @@
 Input: a time-series DataFrame with a `run` column (one row a run-week, as the store keeps them)
 and an outcomes DataFrame (one row a run: `run`, `outcome`, `week`, `weeks_run`). A run that
 ended in an absorbing outcome keeps its last state: a value "at week t" is the last row at or
-before t (DESIGN.md: the outcomes are absorbing).
+before t (the outcomes are absorbing: docs/design.md).
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ DRIVERS = ("mass", "threat", "drift")
 
 
 def at_week(ts: pd.DataFrame, week: int, columns: list[str]) -> pd.DataFrame:
-    """Each run's row at `week`, or its last row before it (the absorbed state)."""
+    """Each run's row at `week`, or its last row before it (the absorbed state); a column the
+    time series lacks (a model without that measure) is NaN."""
     rows = ts[ts["week"] <= week].sort_values(["run", "week"]).groupby("run").tail(1)
-    return rows.set_index("run")[columns]
+    return rows.set_index("run").reindex(columns=columns)
 
 
 def time_points(horizon: int) -> dict[str, int]:
@@ -36,7 +37,10 @@ def zigzags(ts: pd.DataFrame) -> pd.DataFrame:
     the largest of the three pressures of S3 (mass, threat, drift) in the week it started.
     """
     out = []
-    for run, g in ts.sort_values(["run", "week"]).groupby("run"):
+    needed = {"line", "campaign_against_right", "campaign_against_left"}
+    needed |= {f"driver_{k}" for k in DRIVERS}
+    groups = ts.sort_values(["run", "week"]).groupby("run") if needed <= set(ts.columns) else []
+    for run, g in groups:
         for direction, col in (
             ("left", "campaign_against_right"),
             ("right", "campaign_against_left"),

@@ -1,6 +1,6 @@
 """Sensitivity of the strategies' comparison to every parameter (SALib on the sweep machinery).
 
-DESIGN.md principle 1: "the sensitivity analysis must show under which assumptions they
+The design's first principle: "the sensitivity analysis must show under which assumptions they
 reverse". Three sweeps share one design (the same points, seeds and replicates): the scenario as
 given, and the scenario with every organisation following `reform`, then `corpse`. The targets:
 
@@ -14,13 +14,18 @@ ended earlier by an absorbing outcome keeps its last value), the weeks in dualit
 outcome or the horizon), and at the run's end the active Left kernel and the expelled and
 capitulated persons. The table states the runs and the scale beside the indices.
 
-Indices: Sobol's total order ST (with its confidence) or Morris' mu* (with its confidence). By
-default every numeric parameter of the submodels varies from half to one and a half times its
-value, within its schema range; parameters at 0 do not vary (no relative range).
+Indices: Sobol's total order ST (with its confidence) or Morris' mu* (with its confidence). Each
+parameter varies from half to one and a half times its value, within its schema range; parameters
+at 0 do not vary (no relative range). By default the short list `DEFAULT_PARAMETERS` varies (the
+strategies' levers and the power balance they act on); `keys="all"` varies every numeric
+parameter of the submodels.
 """
 
 from __future__ import annotations
 
+import os
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +33,9 @@ import pandas as pd
 from pydantic import BaseModel
 
 import thermidor.experiments as tx
+from thermidor.engine import Model
 from thermidor.errors import InputError
+from thermidor.outputs import check_dir
 from thermidor.scenario.load import load_scenario
 from thermidor.scenario.schema import Scenario
 
@@ -51,6 +58,22 @@ TARGETS = (
     "P(reform | reform) - P(reform | corpse)",
     *(name for name, _ in CONTINUOUS),
 )
+TARGETS = ("P(reform)", "P(Thermidor)", "P(reform | reform) - P(reform | corpse)")
+# the default short list: how the cadres reach the cells and what saying "corpse" costs them
+# (the strategies' levers), and the balance of power and the hazard they act on
+DEFAULT_PARAMETERS = (
+    "influence.cadre_contacts",
+    "confidence.credibility_dead",
+    "activation.mobilisation",
+    "hierarchy.appointed",
+    "power.kernel_weight",
+    "power.degeneration_weight",
+    "power.beta_decay",
+    "outcome.thermidor_hazard",
+    "outcome.thermidor_pi",
+    "outcome.consolidation_margin",
+)
+VARIANTS = ("base", "reform", "corpse")
 
 
 def _bounds(model: BaseModel, name: str) -> tuple[float, float]:
@@ -85,6 +108,25 @@ def parameters(sc: Scenario) -> dict[str, tuple[float, float]]:
     return out
 
 
+VARIANTS = ("base", "reform", "corpse")
+
+
+def check_out(out: Path) -> None:
+    """Refuse an `out` that is, or lies in, an experiment, or holds anything but a sensitivity
+    analysis (its three sweeps and indices.parquet), before anything is written."""
+    check_dir(out, "--out")
+    if out.is_dir():
+        other = sorted(
+            p.name for p in out.iterdir() if p.name not in (*VARIANTS, "indices.parquet")
+        )
+        if other:
+            raise InputError(
+                str(out),
+                f"exists, is not empty and holds no sensitivity analysis (it holds {other[0]!r}); "
+                "use another --out",
+            )
+
+
 def _variant(sc: Scenario, strategy: str) -> list[str]:
     if strategy not in sc.strategies:
         raise InputError(sc.name, f"has no strategy {strategy!r} to compare", "strategies")
@@ -114,37 +156,107 @@ def _continuous(exp: tx.Experiment) -> dict[str, np.ndarray]:
     return {name: y[name].to_numpy(np.float64) for name, _ in CONTINUOUS}
 
 
+@dataclass
+class Design:
+    """What a sensitivity analysis will run: its scenario, parameters, three sweeps' plans."""
+
+    scenario: Scenario
+    ranges: dict[str, tuple[float, float]]
+    vary: list[str]
+    variants: dict[str, list[str]]
+    plans: dict[str, tx.Plan]
+    method: str
+    samples: int
+    replicates: int
+
+    @property
+    def points(self) -> int:
+        """Points of the design (each sweep runs all of them)."""
+        return self.plans["base"].n_points
+
+    @property
+    def runs(self) -> int:
+        """Runs of the three sweeps together."""
+        return sum(p.n_runs for p in self.plans.values())
+
+    def estimate(self, workers: int | None = None, pilot_weeks: int = 4) -> float:
+        """Seconds the runs should take at most on `workers` processes, from a pilot run of
+        the scenario (initialisation and `pilot_weeks` weeks, timed after a first week that
+        compiles the kernels); runs that end early take less."""
+        Model(self.scenario, seed=self.scenario.seed).run_for(1)  # kernels compiled or cached
+        t0 = time.perf_counter()
+        model = Model(self.scenario, seed=self.scenario.seed)
+        t1 = time.perf_counter()
+        weeks = model.run_for(pilot_weeks)
+        t2 = time.perf_counter()
+        per_run = (t1 - t0) + (t2 - t1) / max(weeks, 1) * self.scenario.weeks
+        n = workers or os.cpu_count() or 1
+        return per_run * self.runs / min(n, self.runs)
+
+
+def design(
+    scenario: str | Path,
+    *,
+    method: str = "morris",
+    keys: list[str] | str | None = None,
+    samples: int = 8,
+    replicates: int = 2,
+    weeks: int | None = None,
+    overrides: list[str] | None = None,
+) -> Design:
+    """The design of a sensitivity analysis, checked, nothing run. `keys`: None for
+    `DEFAULT_PARAMETERS`, "all" for every parameter, or a list of key paths."""
+    sc = load_scenario(str(scenario), overrides, **({"weeks": weeks} if weeks else {}))
+    ranges = parameters(sc)
+    if keys != "all":
+        wanted = list(DEFAULT_PARAMETERS if keys is None else keys)
+        unknown = [k for k in wanted if k not in ranges]
+        if unknown:
+            raise InputError(
+                "--params",
+                f"unknown or fixed parameter (allowed: all, {', '.join(ranges)})",
+                unknown[0],
+            )
+        ranges = {k: ranges[k] for k in wanted}
+    vary = [f"{k}={lo!r}:{hi!r}" for k, (lo, hi) in ranges.items()]
+    variants = {"base": [], "reform": _variant(sc, "reform"), "corpse": _variant(sc, "corpse")}
+    plans = {
+        name: tx.sweep_plan(
+            sc, vary, design=method, samples=samples, runs_per_point=replicates, overrides=extra
+        )
+        for name, extra in variants.items()
+    }
+    return Design(sc, ranges, vary, variants, plans, method, samples, replicates)
+
+
 def sensitivity(
     scenario: str | Path,
     out: str | Path,
     *,
     method: str = "morris",
-    keys: list[str] | None = None,
+    keys: list[str] | str | None = None,
     samples: int = 8,
     replicates: int = 2,
     weeks: int | None = None,
     overrides: list[str] | None = None,
     workers: int | None = None,
+    planned: Design | None = None,
 ) -> pd.DataFrame:
     """Run the three sweeps into `out`/{base,reform,corpse} and return the indices (long form:
-    target, parameter, index, conf). Also written to `out`/indices.parquet."""
-    sc = load_scenario(str(scenario), overrides, **({"weeks": weeks} if weeks else {}))
-    ranges = parameters(sc)
-    if keys is not None:
-        unknown = [k for k in keys if k not in ranges]
-        if unknown:
-            raise InputError(
-                "--params", f"unknown or fixed parameter (allowed: {', '.join(ranges)})", unknown[0]
-            )
-        ranges = {k: ranges[k] for k in keys}
+    target, parameter, index, conf). Also written to `out`/indices.parquet. `keys`: None for
+    `DEFAULT_PARAMETERS`, "all" for every parameter, or a list of key paths."""
+    check_out(Path(out))
+    d = planned or design(
+        scenario, method=method, keys=keys, samples=samples, replicates=replicates, weeks=weeks,
+        overrides=overrides,
+    )  # fmt: skip
+    sc = d.scenario
     out = Path(out)
-    vary = [f"{k}={lo!r}:{hi!r}" for k, (lo, hi) in ranges.items()]
-    variants = {"base": [], "reform": _variant(sc, "reform"), "corpse": _variant(sc, "corpse")}
     runs = {}
-    for name, extra in variants.items():
+    for name, extra in d.variants.items():
         runs[name] = tx.sweep(
-            sc, vary, out=out / name, design=method, samples=samples, runs_per_point=replicates,
-            overrides=extra, workers=workers, progress=True,
+            sc, d.vary, out=out / name, design=d.method, samples=d.samples,
+            runs_per_point=d.replicates, overrides=extra, workers=workers, progress=True,
         )  # fmt: skip
     ys = {
         TARGETS[0]: _share(runs["base"], "reform"),
@@ -156,7 +268,7 @@ def sensitivity(
     frames = []
     for target, y in ys.items():
         idx = tx.indices(runs["base"], y, seed=sc.seed)  # a seeded bootstrap: same report
-        main, conf = ("ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf")
+        main, conf = ("ST", "ST_conf") if d.method == "sobol" else ("mu_star", "mu_star_conf")
         frames.append(
             pd.DataFrame(
                 {
@@ -164,12 +276,32 @@ def sensitivity(
                     "parameter": idx.index,
                     "index": idx[main].to_numpy(),
                     "conf": idx[conf].to_numpy(),
-                    "method": method,
                     "runs": n_runs,
                     "scale": sc.scale,
+                    "method": d.method,
                 }
             )
         )
     table = pd.concat(frames, ignore_index=True)
     table.to_parquet(out / "indices.parquet")
     return table
+
+
+def describe(out: str | Path) -> dict:
+    """What a sensitivity analysis in `out` ran: scenario, weeks, scale, design points, runs a
+    point and runs in all (over the three sweeps), for the report to state."""
+    out = Path(out)
+    info: dict = {"runs": 0}
+    for variant in ("base", "reform", "corpse"):
+        if not (out / variant).is_dir():
+            continue
+        exp = tx.open_experiment(out / variant)
+        runs = len(exp.outcomes(["outcome"]))
+        info["runs"] += runs
+        if variant == "base":
+            sc = exp.scenario
+            design = exp.design()
+            points = len(design) if design is not None else 0
+            info.update(scenario=sc.name, weeks=sc.weeks, scale=sc.scale, points=points,
+                        runs_per_point=runs // points if points else None)  # fmt: skip
+    return info

@@ -1,4 +1,4 @@
-"""The seven answers (DESIGN.md section 3): each question measured, graded and uncertain.
+"""The seven answers (docs/design.md): each question measured, graded and uncertain.
 
 For one run or many: every measure is given across runs as the median and the 90 % interval,
 at the start, after one and three years and at the horizon, with its breakdown by cell kind and
@@ -159,9 +159,10 @@ def q5_matched(ts: pd.DataFrame, passive: pd.DataFrame, horizon: int) -> dict:
     }
 
 
-def one_line(answers: dict, q: str) -> str:
+def one_line(answers: dict, q: str, scale: float | None = None) -> str:
     """A graded one-line answer: the value at the horizon (over several runs: the median and the
-    90 % interval, and shares of runs with their 95 % Wilson intervals)."""
+    90 % interval, and shares of runs with their 95 % Wilson intervals). With the scenario's
+    `scale`, counts of agents are given as real persons (agents / scale, three figures)."""
     a = answers[q]
     single = a["runs"] == 1
     ms = {m["column"]: m for m in a["measures"]}
@@ -212,6 +213,13 @@ def one_line(answers: dict, q: str) -> str:
         )
     if q == "Q5":
         return f"{val('q5_moved_left')} of the worker members who trusted the Centre moved left"
+
+    def count(column: str) -> str:
+        if scale is None:
+            return val(column, digits=0)
+        mid, lo, hi = (_persons(v, scale) for v in ms[column]["course"]["horizon"])
+        return f"{mid} persons" if single else f"{mid} [{lo}, {hi}] persons"
+
     if q == "Q6":
         outcomes = answers["Q3"]["outcomes"]
         thermidor = (
@@ -220,9 +228,8 @@ def one_line(answers: dict, q: str) -> str:
             else f"Thermidor in {share(a['thermidor']['probability'])} of runs"
         )
         return (
-            f"{thermidor}; expelled "
-            f"{val('expelled', digits=0)}, exiled {val('exiled', digits=0)}, capitulated "
-            f"{val('capitulated', digits=0)}"
+            f"{thermidor}; expelled {count('expelled')}, exiled {count('exiled')}, "
+            f"capitulated {count('capitulated')}"
         )
     b = a["blocs"]
     if b is None:
@@ -236,6 +243,16 @@ def one_line(answers: dict, q: str) -> str:
         f"a bloc formed in {b['formed_in_runs']} runs; still united at the end in "
         f"{share(b['alive_at_end'])}; weeks united {val_band(b['weeks_united'])}"
     )
+
+
+def _persons(agents: float, scale: float) -> str:
+    """Agents as real persons, three significant figures, thousands separated."""
+    if np.isnan(agents):
+        return "-"
+    p = agents / scale
+    if p == 0:
+        return "0"
+    return f"{round(p, 2 - int(np.floor(np.log10(abs(p))))):,.0f}"
 
 
 def run_answers(result: Result) -> dict:

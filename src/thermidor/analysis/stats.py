@@ -1,6 +1,6 @@
 """Small statistics for ensembles: proportions with intervals, quantile bands, incidence curves.
 
-Plain NumPy in and out (SALib's style). Every answer of DESIGN.md section 3 is a distribution
+Plain NumPy in and out (SALib's style). Every answer of docs/design.md is a distribution
 over runs, so each estimate comes with its interval.
 """
 

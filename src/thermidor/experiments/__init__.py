@@ -15,14 +15,44 @@ executor), `analyze` computes sensitivity indices. The store (`store.py`) is a d
 Parquet parts written atomically; rerunning resumes it. See docs/experiments.md.
 """
 
-from thermidor.experiments.api import ensemble, ensemble_plan, run, sweep, sweep_plan
-from thermidor.experiments.design import Design, Vary, make_design, parse_vary
-from thermidor.experiments.handle import Experiment, open_experiment
-from thermidor.experiments.merge import merge
-from thermidor.experiments.plan import Plan, Shard, Task, run_seed
-from thermidor.experiments.sensitivity import analyze, indices, point_means
-from thermidor.experiments.status import Status, status
-from thermidor.experiments.task import run_task
+import sys
+import types
+from importlib import import_module
+
+_LAZY = {
+    "ensemble": "api", "ensemble_plan": "api", "run": "api", "sweep": "api", "sweep_plan": "api",
+    "Design": "design", "Vary": "design", "make_design": "design", "parse_vary": "design",
+    "Experiment": "handle", "open_experiment": "handle",
+    "merge": "merge",
+    "Plan": "plan", "Shard": "plan", "Task": "plan", "run_seed": "plan",
+    "analyze": "sensitivity", "indices": "sensitivity", "point_means": "sensitivity",
+    "Status": "status", "status": "status",
+    "run_task": "task",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> object:
+    """The public names, imported from their modules on first use (the command line's `--help`
+    needs none of Dask, DuckDB or pandas)."""
+    if name in _LAZY:
+        value = getattr(import_module(f"thermidor.experiments.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'thermidor.experiments' has no attribute {name!r}")
+
+
+class _Package(types.ModuleType):
+    """`merge` and `status` name both a submodule and its function: importing the submodule
+    must not replace the function the package offers (as the eager imports used to ensure)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "Design",

@@ -23,11 +23,13 @@ from thermidor.errors import InputError
 from thermidor.experiments import manifest
 from thermidor.experiments.design import make_design, parse_vary
 from thermidor.experiments.executors import Pool, open_pool, wrap
+from thermidor.experiments.guard import require_main_guard
 from thermidor.experiments.handle import Experiment
-from thermidor.experiments.plan import Plan, Shard, with_values
+from thermidor.experiments.plan import MAX_RUNS, Plan, Shard, with_values
 from thermidor.experiments.runner import Report, TaskFn, execute
 from thermidor.experiments.store import Store, locked
 from thermidor.experiments.task import run_task
+from thermidor.outputs import check_dir
 from thermidor.scenario.load import load_scenario, parse_overrides
 from thermidor.scenario.passive import passive
 from thermidor.scenario.schema import Scenario
@@ -41,9 +43,10 @@ def resolve(
     overrides: list[str] | None = None,
     seed: int | None = None,
     weeks: int | None = None,
+    scale: float | None = None,
 ) -> Scenario:
-    """The base scenario: loaded (or given), with overrides, root seed and horizon applied."""
-    keys = {k: v for k, v in (("seed", seed), ("weeks", weeks)) if v is not None}
+    """The base scenario: loaded (or given), with overrides, root seed, horizon and scale."""
+    keys = {k: v for k, v in (("seed", seed), ("weeks", weeks), ("scale", scale)) if v is not None}
     if not isinstance(scenario, Scenario):
         return load_scenario(scenario, overrides, **keys)
     values = {".".join(path): value for path, value in parse_overrides(overrides)}
@@ -53,6 +56,11 @@ def resolve(
 def _check_runs(runs: int, option: str) -> None:
     if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
         raise InputError(option, f"must be a whole number >= 1 (got {runs!r})")
+    if runs > MAX_RUNS:
+        raise InputError(
+            option,
+            f"must be at most {MAX_RUNS:,} (got {runs:,}): the most runs one experiment plans",
+        )
 
 
 def ensemble_plan(
@@ -63,10 +71,11 @@ def ensemble_plan(
     weeks: int | None = None,
     overrides: list[str] | None = None,
     shard: str | Shard | None = None,
+    scale: float | None = None,
 ) -> Plan:
     """The plan of an ensemble: `runs` runs of one scenario."""
     _check_runs(runs, "--runs")
-    sc = resolve(scenario, overrides, seed, weeks)
+    sc = resolve(scenario, overrides, seed, weeks, scale)
     return Plan("ensemble", sc, runs, None, _shard(shard))
 
 
@@ -83,19 +92,26 @@ def sweep_plan(
     weeks: int | None = None,
     overrides: list[str] | None = None,
     shard: str | Shard | None = None,
+    scale: float | None = None,
 ) -> Plan:
     """The plan of a sweep: the points of `design` over `vary`, `runs_per_point` runs each.
 
     `vary` is a list of 'key=LOW:HIGH[:STEPS]' strings or a mapping key -> (LOW, HIGH[, STEPS]).
     """
     _check_runs(runs_per_point, "--runs-per-point")
-    sc = resolve(scenario, overrides, seed, weeks)
+    sc = resolve(scenario, overrides, seed, weeks, scale)
     base = sc.model_dump(mode="python")
     texts = vary if not isinstance(vary, Mapping) else [_vary_text(k, v) for k, v in vary.items()]
     parsed = [parse_vary(t, base) for t in texts]
     design_seed = int(np.random.SeedSequence(sc.seed).generate_state(1)[0])
     d = make_design(design, parsed, samples, design_seed, second_order=second_order, levels=levels)
     plan = Plan("sweep", sc, runs_per_point, d, _shard(shard))
+    if plan.n_runs > MAX_RUNS:
+        raise InputError(
+            "--runs-per-point",
+            f"{plan.n_points:,} points x {runs_per_point:,} runs is {plan.n_runs:,} runs (allowed: "
+            f"at most {MAX_RUNS:,} in one experiment)",
+        )
     plan.check_points()
     return plan
 
@@ -142,12 +158,14 @@ def run(
     tests). The directory is checked first (read only), then the executor is started (an
     unreachable scheduler is an InputError), then the directory is locked and written.
     """
-    root = Path(out).absolute()
+    if isinstance(executor, str):
+        require_main_guard(f"thermidor's {executor} executor")
+    root = check_dir(Path(out), "--out", experiment=True)
     manifest.check_dir(root, plan)
     with _pool(executor, workers, scheduler, connect_timeout) as pool, locked(root):
         if not manifest.check_dir(root, plan):
             manifest.create(root, plan, command)
-        report = execute(plan, Store(root), pool, task_fn=task_fn, progress=progress)
+        report = execute(plan, Store(root, plan.holds), pool, task_fn=task_fn, progress=progress)
     exp = Experiment(root)
     exp.report = report
     return exp
@@ -176,6 +194,7 @@ def ensemble(
     progress: bool = True,
     connect_timeout: float = 10.0,
     task_fn: TaskFn = run_task,
+    scale: float | None = None,
 ) -> Experiment:
     """Run `runs` runs of `scenario` into directory `out` (resuming it) and return it.
 
@@ -183,8 +202,12 @@ def ensemble(
     With `matched`, each run's passive counterfactual (same seed, every organisation passive)
     is run too, into `out/passive` (an experiment of its own, its scenario marked by every
     organisation's `active = false`): Q5 and strategy effects are differences paired by run.
+    From a script, call it under `if __name__ == "__main__":` (the worker processes import the
+    script); without the guard it stops at once with one line saying so.
     """
-    plan = ensemble_plan(scenario, runs, seed=seed, weeks=weeks, overrides=overrides, shard=shard)
+    plan = ensemble_plan(
+        scenario, runs, seed=seed, weeks=weeks, overrides=overrides, shard=shard, scale=scale
+    )
     if matched:  # both directories checked before either is written
         manifest.check_dir(Path(out).absolute(), plan)
         manifest.check_dir(Path(out).absolute() / PASSIVE, passive_plan(plan))
@@ -232,6 +255,7 @@ def sweep(
     progress: bool = True,
     connect_timeout: float = 10.0,
     task_fn: TaskFn = run_task,
+    scale: float | None = None,
 ) -> Experiment:
     """Run a sweep of `scenario` over `vary` with `design` into `out` (resuming it).
 
@@ -251,6 +275,7 @@ def sweep(
         weeks=weeks,
         overrides=overrides,
         shard=shard,
+        scale=scale,
     )
     return run(
         plan,

@@ -11,18 +11,17 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from thermidor.errors import InputError
-from thermidor.experiments import api, manifest, query
-from thermidor.experiments.handle import Experiment
-from thermidor.experiments.merge import merge as merge_shards
-from thermidor.experiments.plan import Plan
-from thermidor.experiments.status import status as experiment_status
+
+if TYPE_CHECKING:  # the experiment machinery (Dask, DuckDB, ...) is imported by the commands
+    from thermidor.experiments.handle import Experiment
+    from thermidor.experiments.plan import Plan
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -48,10 +47,15 @@ Timeout = Annotated[
     float, typer.Option("--connect-timeout", help="seconds to wait for the Dask scheduler")
 ]
 Quiet = Annotated[bool, typer.Option(help="no progress bar")]
+Scale = Annotated[
+    float | None, typer.Option(help="agents per real person, (0, 1] (default: the scenario's)")
+]
 
 
 def _finish(exp: Experiment, what: str) -> None:
     """Print what a session did and the outcome distribution; exit 1 if runs failed."""
+    from rich.table import Table
+
     r = exp.report
     s = exp.status()
     out.print(
@@ -68,6 +72,22 @@ def _finish(exp: Experiment, what: str) -> None:
         for row in counts.itertuples():
             table.add_row(row.outcome, str(row.runs), f"{row.runs / s.done:.1%}")
         out.print(table)
+    if r.foreign:
+        shown = ", ".join(r.foreign[:3]) + (", ..." if len(r.foreign) > 3 else "")
+        err.print(
+            f"thermidor: warning: {exp.path}: {len(r.foreign)} foreign files, not of this "
+            f"experiment, were left alone and are not in its tables: {shown}",
+            highlight=False,
+            markup=False,
+        )
+    if r.recomputed:
+        run, why = next(iter(r.recomputed.items()))
+        err.print(
+            f"thermidor: warning: {len(r.recomputed)} damaged runs were recomputed (run {run}: "
+            f"{why})",
+            highlight=False,
+            markup=False,
+        )
     if r.failed:
         err.print(
             f"thermidor: {r.failed} runs failed (reasons in {exp.path / 'failed'}); run the same "
@@ -99,6 +119,8 @@ def _execute(
     what: str,
 ) -> None:
     """Run (or resume) `plan` in `out_dir`, then say what was done; Ctrl-C keeps finished runs."""
+    from thermidor.experiments import api
+
     try:
         exp = api.run(
             plan,
@@ -135,10 +157,15 @@ def ensemble(
             "active = false) into OUT/passive",
         ),
     ] = False,
+    scale: Scale = None,
 ) -> None:
     """Run an ensemble: RUNS runs of one scenario (run i: SeedSequence(seed, spawn_key=(i,)))."""
-    plan = api.ensemble_plan(scenario, runs, seed=seed, weeks=weeks, overrides=set_, shard=shard)
-    what = f"ensemble {plan.scenario.name}"
+    from thermidor.experiments import api, manifest
+
+    plan = api.ensemble_plan(
+        scenario, runs, seed=seed, weeks=weeks, overrides=set_, shard=shard, scale=scale
+    )
+    what = f"ensemble {escape(plan.scenario.name)}"
     if matched:  # both directories checked before either is written
         manifest.check_dir(out_dir.absolute(), plan)
         manifest.check_dir(out_dir.absolute() / api.PASSIVE, api.passive_plan(plan))
@@ -177,8 +204,11 @@ def sweep(
     shard: ShardOpt = None,
     connect_timeout: Timeout = 10.0,
     quiet: Quiet = False,
+    scale: Scale = None,
 ) -> None:
     """Run a sweep: the points of a design over scenario keys, RUNS-PER-POINT runs each."""
+    from thermidor.experiments import api
+
     plan = api.sweep_plan(
         scenario,
         vary,
@@ -191,8 +221,9 @@ def sweep(
         weeks=weeks,
         overrides=set_,
         shard=shard,
+        scale=scale,
     )
-    what = f"sweep {plan.scenario.name} ({design}, {plan.n_points} points)"
+    what = f"sweep {escape(plan.scenario.name)} ({design}, {plan.n_points} points)"
     _execute(plan, out_dir, executor, workers, scheduler, connect_timeout, quiet, what)
 
 
@@ -201,6 +232,8 @@ def merge(
     out_dir: Annotated[Path, typer.Option("--out", help="the merged experiment directory")],
 ) -> None:
     """Join the shards of one experiment, as from a Slurm job array, into one directory."""
+    from thermidor.experiments.merge import merge as merge_shards
+
     exp = merge_shards(shards, out_dir)
     r = exp.report
     out.print(
@@ -227,15 +260,20 @@ def query_cmd(
     limit: Annotated[int, typer.Option(help="rows to print at most")] = 40,
 ) -> None:
     """Run DuckDB SQL over an experiment's tables; print the result or write it to a file."""
+    from rich.table import Table
+
+    from thermidor.experiments import manifest, query
+    from thermidor.outputs import check_file
+
     manifest.require(directory)
+    if limit < 0:
+        raise InputError("--limit", f"must be 0 or more rows (got {limit})")
     if csv is not None and parquet is not None:
         raise InputError("--csv", "give either --csv or --parquet, not both")
     target, fmt = (csv, "csv") if csv is not None else (parquet, "parquet")
+    query.check_query(sql)
     if target is not None:
-        if target.exists() and not force:
-            raise InputError(str(target), "exists (use --force to replace it)")
-        if not target.parent.is_dir():
-            raise InputError(str(target), f"no such directory: {target.parent}")
+        check_file(target, f"--{fmt}", force, sources=[directory])
         rows = query.export(directory, sql, target, fmt)
         out.print(f"{rows} rows written to {target}", highlight=False)
         return
@@ -256,9 +294,14 @@ def _cell(v: object) -> str:
 
 def status_cmd(
     directory: Annotated[Path, typer.Argument(help="the experiment directory")],
+    verify: Annotated[
+        bool, typer.Option(help="check every part against the checksum recorded at commit")
+    ] = False,
 ) -> None:
     """Runs done, left and failed, and how long the rest should take."""
-    for line in experiment_status(directory).lines():
+    from thermidor.experiments.status import status as experiment_status
+
+    for line in experiment_status(directory, verify).lines():
         out.print(line, highlight=False, markup=False)
 
 

@@ -21,6 +21,7 @@ import pyarrow as pa
 from thermidor.errors import InputError
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
+MAX_POINTS = 100_000  # points of one design: each is a scenario validated before any run
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ def make_design(
         "bounds": [[v.low, v.high] for v in vary],
     }
     options: dict[str, Any] = {}
+    _bound(name, vary, samples, second_order, levels)
     if name == "grid":
         matrix = _grid(vary, samples)
     elif name == "lhs":
@@ -213,6 +215,31 @@ def make_design(
         if v.integer:
             matrix[:, j] = np.clip(np.round(matrix[:, j]), v.low, v.high)
     return Design(name, tuple(vary), samples, matrix, options)
+
+
+def _bound(
+    name: str, vary: list[Vary], samples: int | None, second_order: bool, levels: int
+) -> None:
+    """Refuse a design of more than MAX_POINTS points before a single point is made."""
+    d = len(vary)
+    if name == "grid":
+        points, option = 1, "--vary"
+        for v in vary:
+            steps = max(int((v.steps if v.steps is not None else samples) or 1), 1)
+            points *= min(steps, int(v.high - v.low) + 1) if v.integer else steps
+    elif name == "lhs":
+        points, option = samples or 0, "--samples"
+    elif name == "sobol":
+        points, option = (samples or 0) * (2 * d + 2 if second_order else d + 2), "--samples"
+    else:
+        points, option = (samples or 0) * (d + 1), "--samples"
+        if levels > 1000:
+            raise InputError("--levels", f"must be at most 1000 (got {levels:,})")
+    if points > MAX_POINTS:
+        raise InputError(
+            option,
+            f"the {name} design would have {points:,} points (allowed: at most {MAX_POINTS:,})",
+        )
 
 
 def _need(samples: int | None, least: int, name: str, what: str) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from thermidor.errors import InputError
 
 EXECUTORS = ("process", "dask", "mpi")
+MAX_WORKERS = 1024  # processes one command may start (a cluster's scheduler brings its own)
 
 
 @dataclass
@@ -80,8 +82,10 @@ def wrap(executor: Executor, workers: int | None = None) -> Pool:
 def _check(name: str, workers: int | None, scheduler: str | None) -> None:
     if name not in EXECUTORS:
         raise InputError("--executor", f"{name!r} is not an executor (allowed: process, dask, mpi)")
-    if workers is not None and workers < 1:
-        raise InputError("--workers", f"must be at least 1 (got {workers})")
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise InputError(
+            "--workers", f"must be at least 1 and at most {MAX_WORKERS} (got {workers})"
+        )
     if scheduler is not None and name != "dask":
         raise InputError("--scheduler", "is for --executor dask")
 
@@ -95,6 +99,10 @@ def open_pool(
 ) -> Iterator[Pool]:
     """Start executor `name` and shut it down afterwards; InputError if it cannot start."""
     _check(name, workers, scheduler)
+    if not (math.isfinite(connect_timeout) and 0 < connect_timeout <= 3600):
+        raise InputError(
+            "--connect-timeout", f"must be above 0 and at most 3600 seconds (got {connect_timeout})"
+        )
     if name == "process":
         n = workers or os.cpu_count() or 1
         holder = {"ex": process_pool(n)}

@@ -56,7 +56,7 @@ class Experiment:
     @property
     def scenario(self) -> Scenario:
         """The resolved base scenario."""
-        return manifest.scenario_of(self.manifest)
+        return manifest.scenario_of(self.manifest, self.path)
 
     def status(self) -> Status:
         """Runs done, left, failed; who is writing; the time the rest should take."""

@@ -26,6 +26,7 @@ from thermidor import __version__
 from thermidor.errors import InputError
 from thermidor.experiments.plan import Plan, Shard
 from thermidor.experiments.store import DESIGN, LOCK, LOG, MANIFEST, write_table, write_text
+from thermidor.scenario.load import validate
 from thermidor.scenario.schema import Scenario
 
 
@@ -90,10 +91,40 @@ def read(root: Path) -> dict[str, Any] | None:
         return None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        data["experiment"]["id"]
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError) as err:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise InputError(str(path), f"is not a readable experiment manifest ({err})") from None
+    problem = _incomplete(data)
+    if problem:
+        raise InputError(str(path), f"is not a complete experiment manifest ({problem})")
     return data
+
+
+def _incomplete(data: dict[str, Any]) -> str | None:
+    """What is missing or wrong in a manifest's plain data, or None."""
+    exp = data.get("experiment")
+    if not isinstance(exp, dict):
+        return "no [experiment] table"
+    for key, kind in (("id", str), ("kind", str), ("scenario", str), ("runs", int)):
+        if not isinstance(exp.get(key), kind) or isinstance(exp.get(key), bool):
+            what = "a whole number" if kind is int else "a string"
+            return f"experiment.{key} is missing or not {what}"
+    if exp["kind"] not in ("ensemble", "sweep"):
+        return f"experiment.kind is {exp['kind']!r}, not ensemble or sweep"
+    if exp["runs"] < 1:
+        return "experiment.runs is below 1"
+    shard = data.get("shard")
+    if shard is not None:
+        ok = isinstance(shard, dict) and all(
+            isinstance(shard.get(k), int) and not isinstance(shard.get(k), bool)
+            for k in ("index", "count")
+        )
+        if not ok or not 0 <= shard["index"] < shard["count"]:
+            return "[shard] needs whole numbers 0 <= index < count"
+    if not isinstance(data.get("scenario"), dict):
+        return "no [scenario] table"
+    if exp["kind"] == "sweep" and not isinstance(data.get("design"), dict):
+        return "a sweep without a [design] table"
+    return None
 
 
 def require(root: Path) -> dict[str, Any]:
@@ -112,9 +143,11 @@ def shard_of(data: dict[str, Any]) -> Shard:
     return Shard(int(s["index"]), int(s["count"])) if s else Shard()
 
 
-def scenario_of(data: dict[str, Any]) -> Scenario:
-    """The resolved scenario recorded in a manifest."""
-    return Scenario.model_validate(data["scenario"])
+def scenario_of(data: dict[str, Any], root: Path | None = None) -> Scenario:
+    """The resolved scenario recorded in a manifest (InputError naming it if invalid)."""
+    source = str((root or Path(".")) / MANIFEST) if root is not None else MANIFEST
+    table = {k: v for k, v in data["scenario"].items()}
+    return validate(table, source, prefix="scenario")
 
 
 def differences(data: dict[str, Any], plan: Plan) -> list[str]:

@@ -30,6 +30,7 @@ from thermidor.experiments.store import (
     part_path,
     write_atomic,
 )
+from thermidor.outputs import check_dir
 
 
 @dataclass
@@ -53,11 +54,16 @@ def merge(sources: Sequence[str | Path], out: str | Path) -> Experiment:
     """Join the shard directories `sources` into `out` and return the merged experiment."""
     if not sources:
         raise InputError("merge", "give at least one shard directory")
-    root = Path(out).absolute()
     srcs = [Path(s).absolute() for s in sources]
-    if root in srcs:
-        raise InputError(str(out), "is one of the shards; merge into a new directory (--out)")
     datas = [manifest.require(s) for s in srcs]
+    real = Path(os.path.realpath(out))
+    for s in srcs:
+        r = Path(os.path.realpath(s))
+        if real == r or r in real.parents or real in r.parents:
+            raise InputError(
+                str(out), f"is, holds or lies in the shard {s}; merge into a new directory (--out)"
+            )
+    root = check_dir(Path(out), "--out", experiment=True)
     first = datas[0]
     for src, data in zip(srcs[1:], datas[1:], strict=True):
         diff = manifest.compare(data, first)

@@ -23,6 +23,8 @@ from thermidor.experiments.design import Design
 from thermidor.scenario.load import apply_override, scenario_hash, validate
 from thermidor.scenario.schema import Scenario
 
+MAX_RUNS = 10_000_000  # runs of one experiment (its plan is a range, never a list)
+
 
 def run_seed(root: int, run: int) -> np.random.SeedSequence:
     """The seed of run `run` of an experiment with root seed `root`."""
@@ -45,6 +47,8 @@ class Shard:
         if not (sep and i.strip().isdigit() and n.strip().isdigit()):
             raise InputError("--shard", f"{text!r} is not of the form I/N (e.g. 0/4)")
         index, count = int(i), int(n)
+        if count > MAX_RUNS:
+            raise InputError("--shard", f"N must be at most {MAX_RUNS:,} (got {count:,})")
         if count < 1 or index >= count:
             raise InputError("--shard", f"needs 0 <= I < N (got {text}); shards count from 0")
         return cls(index, count)
@@ -99,6 +103,10 @@ class Plan:
     def runs(self) -> Iterator[int]:
         """The run indexes of this plan's shard, in order."""
         return iter(range(self.shard.index, self.n_runs, self.shard.count))
+
+    def holds(self, run: int) -> bool:
+        """True if run `run` belongs to this plan's shard."""
+        return 0 <= run < self.n_runs and self.shard.holds(run)
 
     def shard_size(self) -> int:
         """How many runs this plan's shard holds."""

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,8 @@ class Report:
     failed: int
     left: int
     seconds: float
+    foreign: list[str] = field(default_factory=list)
+    recomputed: dict[int, str] = field(default_factory=dict)
 
 
 def run_row(task: Task, summary: dict[str, Any], params: list[str]) -> pa.Table:
@@ -120,10 +122,13 @@ def execute(
     t0 = time.perf_counter()
     out = str(Path(store.root).resolve())
     store.prepare()
-    done = store.done()
+    damaged = store.damaged()
+    done = store.committed() - set(damaged)
     store.clean(done)
-    todo = [r for r in plan.runs() if r not in done]
-    before = plan.shard_size() - len(todo)
+    foreign = store.foreign()
+    todo = (r for r in plan.runs() if r not in done)  # lazy: a plan may hold millions of runs
+    before = len(done)
+    n_todo = plan.shard_size() - before
     keys = [] if plan.design is None else plan.design.keys
     store.log(
         {
@@ -133,12 +138,14 @@ def execute(
             "executor": pool.label,
             "workers": pool.workers,
             "done": before,
-            "todo": len(todo),
+            "todo": n_todo,
+            **({"recomputed": sorted(damaged)} if damaged else {}),
+            **({"foreign": foreign[:20]} if foreign else {}),
         }
     )
     window = max(2 * pool.workers, 2)
     executor = pool.executor
-    pending = iter(todo)
+    pending = todo
     inflight: dict[Future, Task] = {}
     attempts: dict[int, int] = {}
     now = failed = 0
@@ -211,4 +218,5 @@ def execute(
         finally:
             store.log({"event": "end", "time": time.time(), "pid": os.getpid(), "done": now})
     left = plan.shard_size() - before - now
-    return Report(before, now, failed, left, time.perf_counter() - t0)
+    recomputed = {r: f"{p}: {why}" for r, (p, why) in damaged.items()}
+    return Report(before, now, failed, left, time.perf_counter() - t0, foreign, recomputed)

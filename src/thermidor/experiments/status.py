@@ -32,6 +32,8 @@ class Status:
     seconds_per_run: float | None
     eta_seconds: float | None
     failures: dict[int, str] = field(default_factory=dict)
+    foreign: list[str] = field(default_factory=list)
+    damaged: dict[int, str] | None = None  # None: not verified (`status --verify` does)
 
     def lines(self) -> list[str]:
         """The status as a few lines of text."""
@@ -54,6 +56,20 @@ class Status:
             out.append(f"  failed run {run}: {first}")
         if len(self.failures) > 5:
             out.append(f"  ... and {len(self.failures) - 5} more failures (see failed/)")
+        if self.foreign:
+            shown = ", ".join(self.foreign[:3]) + (", ..." if len(self.foreign) > 3 else "")
+            out.append(
+                f"  {len(self.foreign)} foreign files, not of this experiment, are ignored: {shown}"
+            )
+        if self.damaged is not None:
+            if not self.damaged:
+                out.append(f"  verified: the parts of all {self.done} done runs are sound")
+            for run, what in list(self.damaged.items())[:5]:
+                out.append(f"  damaged run {run}: {what}")
+            if len(self.damaged) > 5:
+                out.append(f"  ... and {len(self.damaged) - 5} more damaged runs")
+            if self.damaged:
+                out.append("  run the same command again to recompute the damaged runs")
         return out
 
 
@@ -64,17 +80,26 @@ def _duration(seconds: float) -> str:
     return f"{h} h {m:02d} min" if h else f"{m} min {s:02d} s" if m else f"{s} s"
 
 
-def status(root: Path) -> Status:
-    """The status of the experiment at `root` (InputError if it is not one)."""
+def status(root: Path, verify: bool = False) -> Status:
+    """The status of the experiment at `root` (InputError if it is not one).
+
+    `verify` checks every done run's parts against the checksums recorded at commit (reads
+    them all); damaged runs then count as left.
+    """
     root = Path(root)
     data = manifest.require(root)
     exp = data["experiment"]
     shard = manifest.shard_of(data)
-    store = Store(root)
     runs = int(exp["runs"])
+    store = Store(root, lambda r: r < runs and shard.holds(r))
     mine = len(range(shard.index, runs, shard.count))
-    done_set = {r for r in store.committed() if shard.holds(r) and r < runs}
-    failures = {r: t for r, t in sorted(store.failed().items()) if shard.holds(r)}
+    done_set = store.committed()
+    damaged = None
+    if verify:
+        bad = store.damaged()
+        damaged = {r: f"{p}: {why}" for r, (p, why) in bad.items()}
+        done_set -= set(bad)
+    failures = dict(sorted(store.failed().items()))
     left = mine - len(done_set)
     pid = holder(root)
     per_run = eta = None
@@ -107,4 +132,6 @@ def status(root: Path) -> Status:
         seconds_per_run=per_run,
         eta_seconds=eta,
         failures=failures,
+        foreign=store.foreign(),
+        damaged=damaged,
     )

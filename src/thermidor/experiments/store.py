@@ -10,19 +10,26 @@
 
 Every file is written to a hidden temporary name beside its target, fsynced and renamed, so it is
 either absent or complete. The worker writes a run's three data parts; the writing process then
-commits the run by writing its `runs` part last. A run is done only when all four parts are
-present and readable (a Parquet footer that parses, at least one row); anything else belonging to
-an unfinished run is removed before the run is computed again.
+commits the run by writing its `runs` part last, which records the SHA-256 of each data part
+(`sha256_timeseries`, `sha256_outcomes`, `sha256_cells`). A run is done only when its `runs` part
+holds exactly its own row and each data part still has the checksum recorded at commit; anything
+else belonging to an unfinished or damaged run is removed before the run is computed again.
+
+Only the runs of the experiment's plan count (index below its number of runs, in its shard, under
+the canonical name `run-NNNNNNN.parquet`): any other file in the store is *foreign*, reported and
+never read into the tables, nor deleted.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import re
 import secrets
+import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -38,7 +45,8 @@ DESIGN = "design.parquet"
 LOCK = ".lock"
 LOG = "log.jsonl"
 FAILED = "failed"
-_PART = re.compile(r"^run-(\d+)\.(parquet|txt)$")
+_PART = re.compile(r"^run-(\d{7,})\.(parquet|txt)$")
+DIGESTS = {t: f"sha256_{t}" for t in DATA_TABLES}  # the `runs` columns holding the checksums
 
 
 def part_name(run: int, suffix: str = "parquet") -> str:
@@ -86,19 +94,73 @@ def readable(path: Path) -> bool:
         return False
 
 
+def sha256(path: Path) -> str:
+    """The SHA-256 of the file at `path` (hex)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _run_of(name: str) -> int | None:
+    """The run index of a canonical part name (`run-0000012.parquet`), else None."""
+    m = _PART.match(name)
+    if m is None or name != part_name(int(m.group(1)), m.group(2)):
+        return None
+    return int(m.group(1))
+
+
+def _entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        return list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
 def listed(root: Path, table: str) -> set[int]:
-    """The run indexes that have a part (of any state) in `table`."""
-    folder = root / table
-    if not folder.is_dir():
-        return set()
-    return {int(m.group(1)) for f in os.listdir(folder) if (m := _PART.match(f))}
+    """The run indexes that have a part (a regular file under its canonical name) in `table`."""
+    suffix = "txt" if table == FAILED else "parquet"
+    out = set()
+    for e in _entries(root / table):
+        r = _run_of(e.name)
+        if r is not None and e.name.endswith(suffix) and e.is_file(follow_symlinks=False):
+            out.add(r)
+    return out
+
+
+def members(root: Path) -> Callable[[int], bool] | None:
+    """Which run indexes belong to the experiment at `root` (from its manifest; None if none)."""
+    try:
+        data = tomllib.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        runs = int(data["experiment"]["runs"])
+        shard = data.get("shard") or {"index": 0, "count": 1}
+        index, count = int(shard["index"]), int(shard["count"])
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError):
+        return None
+    if count < 1:
+        return None
+    return lambda r: r < runs and r % count == index
 
 
 class Store:
-    """The parts of one experiment directory."""
+    """The parts of one experiment directory.
 
-    def __init__(self, root: Path) -> None:
+    `member(run)` says whether a run index belongs to the experiment (its plan and shard); the
+    parts of any other run are foreign. Without it every run counts.
+    """
+
+    def __init__(self, root: Path, member: Callable[[int], bool] | None = None) -> None:
         self.root = Path(root)
+        self.member = member or (lambda r: True)
+
+    @classmethod
+    def of(cls, root: Path) -> Store:
+        """The store of the experiment at `root`, its runs known from its manifest."""
+        return cls(root, members(Path(root)))
+
+    def _listed(self, table: str) -> set[int]:
+        return {r for r in listed(self.root, table) if self.member(r)}
 
     def prepare(self) -> None:
         """Create the tables' folders (the writing process does, before any worker writes)."""
@@ -111,50 +173,120 @@ class Store:
 
     def committed(self) -> set[int]:
         """Runs with a `runs` part and all data parts present (by name; fast, not verified)."""
-        done = listed(self.root, "runs")
+        done = self._listed("runs")
         for table in DATA_TABLES:
-            done &= listed(self.root, table)
+            done &= self._listed(table)
         return done
 
+    def verify(self, run: int) -> tuple[Path, str] | None:
+        """None if run `run`'s parts are sound, else (the first bad part, what is wrong).
+
+        The `runs` part must hold one row, of this run; each data part must have the SHA-256
+        recorded at commit (parts committed before checksums were recorded: a readable footer
+        and the run's own index).
+        """
+        path = part_path(self.root, "runs", run)
+        try:
+            row = pq.read_table(path).to_pylist()
+        except (OSError, pa.ArrowException) as err:
+            return path, f"is not a readable Parquet file ({_first(err)})"
+        if len(row) != 1 or row[0].get("run") != run:
+            held = sorted({r.get("run") for r in row}, key=str)
+            return path, f"does not hold run {run} alone (it holds {held})"
+        for table, column in DIGESTS.items():
+            part = part_path(self.root, table, run)
+            recorded = row[0].get(column)
+            if recorded is not None:
+                try:
+                    actual = sha256(part)
+                except OSError as err:
+                    return part, f"cannot be read ({_first(err)})"
+                if actual != recorded:
+                    return part, "does not have the checksum recorded when its run was committed"
+            elif not _holds(part, run):
+                return part, f"is not a readable Parquet file holding run {run}"
+        return None
+
     def done(self) -> set[int]:
-        """Runs whose four parts are all present and readable (verified)."""
-        return {
-            r for r in self.committed() if all(readable(part_path(self.root, t, r)) for t in TABLES)
-        }
+        """Runs whose four parts are all present and sound (verified: see `verify`)."""
+        return {r for r in self.committed() if self.verify(r) is None}
+
+    def damaged(self) -> dict[int, tuple[Path, str]]:
+        """The committed runs whose parts fail `verify`: run -> (part, what is wrong)."""
+        out = {}
+        for r in sorted(self.committed()):
+            bad = self.verify(r)
+            if bad is not None:
+                out[r] = bad
+        return out
 
     def failed(self) -> dict[int, str]:
         """Runs whose last attempt failed and that are not done: run -> first line of the error."""
         folder = self.root / FAILED
         out = {}
-        for r in listed(self.root, FAILED) - self.committed():
-            text = (folder / part_name(r, "txt")).read_text(encoding="utf-8", errors="replace")
+        for r in self._listed(FAILED) - self.committed():
+            try:
+                text = (folder / part_name(r, "txt")).read_text(encoding="utf-8", errors="replace")
+            except OSError as err:
+                text = f"(the failure record cannot be read: {_first(err)})"
             out[r] = text.splitlines()[0] if text else ""
         return out
 
+    def foreign(self) -> list[str]:
+        """Files and folders in the store's folders that are no part of this experiment."""
+        out = []
+        for table in (*TABLES, FAILED):
+            suffix = "txt" if table == FAILED else "parquet"
+            for e in sorted(_entries(self.root / table), key=lambda e: e.name):
+                if e.name.endswith(".tmp"):
+                    continue
+                r = _run_of(e.name)
+                ok = r is not None and e.name.endswith(suffix) and self.member(r)
+                if not ok or not e.is_file(follow_symlinks=False):
+                    out.append(f"{table}/{e.name}")
+        return out
+
     def clean(self, done: set[int]) -> int:
-        """Remove temporary files and every part of a run not in `done`; return how many."""
+        """Remove temporary files and every part of a member run not in `done`; return how many.
+
+        Foreign files are left alone. InputError, before anything is removed, if something other
+        than a file sits where a part of a run to compute belongs.
+        """
+        for table in (*TABLES, FAILED):
+            for e in _entries(self.root / table):
+                r = _run_of(e.name)
+                wanted = r is not None and self.member(r) and r not in done
+                if wanted and not e.is_file(follow_symlinks=False):
+                    raise InputError(
+                        str(Path(e.path)),
+                        "is not a regular file but sits where a run's part belongs; move it "
+                        "away and run the command again",
+                    )
         removed = 0
         for table in (*TABLES, FAILED):  # `runs` first: a run stops looking done at once
             folder = self.root / table
-            if not folder.is_dir():
-                continue
-            for name in os.listdir(folder):
-                m = _PART.match(name)
-                if name.endswith(".tmp"):
-                    stale = True
-                elif m is None:
+            for e in _entries(folder):
+                name = e.name
+                r = _run_of(name)
+                if name.endswith(".tmp") and name.startswith("."):
+                    stale = e.is_file(follow_symlinks=False)
+                elif r is None or not self.member(r):
                     stale = False
                 elif table == FAILED:  # failure records of runs since done
-                    stale = int(m.group(1)) in done
+                    stale = r in done
                 else:
-                    stale = int(m.group(1)) not in done
+                    stale = r not in done
                 if stale:
                     (folder / name).unlink(missing_ok=True)
                     removed += 1
         return removed
 
     def commit(self, run: int, row: pa.Table) -> None:
-        """Mark run `run` done by writing its `runs` part; drop any record of an earlier failure."""
+        """Mark run `run` done by writing its `runs` part, with the SHA-256 of each data part;
+        drop any record of an earlier failure."""
+        for table, column in DIGESTS.items():
+            digest = sha256(part_path(self.root, table, run))
+            row = row.append_column(column, pa.array([digest], pa.string()))
         write_table(part_path(self.root, "runs", run), row)
         (self.root / FAILED / part_name(run, "txt")).unlink(missing_ok=True)
 
@@ -179,6 +311,19 @@ class Store:
             with contextlib.suppress(json.JSONDecodeError):
                 out.append(json.loads(line))
         return out
+
+
+def _first(err: BaseException) -> str:
+    return " ".join(str(err).split())[:200]
+
+
+def _holds(path: Path, run: int) -> bool:
+    """True if `path` is a readable Parquet file whose `run` column is `run` throughout."""
+    try:
+        col = pq.read_table(path, columns=["run"]).column("run")
+    except (OSError, pa.ArrowException, KeyError):
+        return False
+    return len(col) > 0 and col.to_pylist() == [run] * len(col)
 
 
 @contextlib.contextmanager

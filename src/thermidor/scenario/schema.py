@@ -1,6 +1,6 @@
 """The scenario schema: every key a scenario may hold, its range and its default.
 
-Scenarios are data, not code (DESIGN.md principle 6). Unknown keys are refused, every number is
+Scenarios are data, not code (docs/design.md). Unknown keys are refused, every number is
 range-checked, every probability lies in [0, 1]. `docs/ODD.md` lists every key of this schema
 with its unit and source; `tests/test_odd.py` fails when one is missing there.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
 Stance = Annotated[float, Field(ge=-1.0, le=1.0)]
@@ -22,7 +22,17 @@ CellKind = Literal["factory", "rural", "institution", "army_school"]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, coerce_numbers_to_str=True)
+    """The base of every table of a scenario: unknown keys refused, types strict.
+
+    Strict types hold for every field, those added later included: a bool is not a number
+    (`enabled = 0`, `pi0 = true` are refused), a string is not a number nor a date
+    (`weeks = "10"`), a number is not a string (quote it: `name = "1929"`), and a float is
+    not an integer (`weeks = 10.0`); an integer is a valid float. NaN and infinities are refused.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False
+    )
 
 
 class Submodel(Strict):
@@ -382,7 +392,7 @@ Event = Annotated[
 
 
 class Scenario(Strict):
-    name: str = Field(min_length=1, max_length=80)
+    name: str = Field(min_length=1, max_length=80, description="a label; not a path")
     description: str = ""
     start: dt.date
     weeks: int = Field(ge=1, le=5200)
@@ -408,6 +418,23 @@ class Scenario(Strict):
     observe: Observe = Observe()
     events: bool = Field(True, description="S1: apply the timeline")
     timeline: list[Event] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _label(cls, name: str) -> str:
+        if any(not ch.isprintable() for ch in name):
+            raise ValueError("a name is a printable label: no control characters, no NUL")
+        if name.strip() != name or not name.strip():
+            raise ValueError("a name may not start or end with blanks")
+        return name
+
+    def out_of_range(self) -> tuple[list[int], list[int]]:
+        """The indexes of the timeline's events dated before the start (S1 applies them in the
+        first week) and after the horizon (never applied); the command line warns of both."""
+        end = self.start + dt.timedelta(weeks=self.weeks)
+        early = [i for i, e in enumerate(self.timeline) if e.date < self.start]
+        late = [i for i, e in enumerate(self.timeline) if e.date >= end]
+        return early, late
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
