@@ -1,4 +1,4 @@
-"""Q5 as a counterfactual (DESIGN principle 10): the cohort's share privately on the Left in a run
+"""Q5 as a counterfactual (principle 10): the cohort's share privately on the Left in a run
 minus the same share in its matched passive run (same seed, every organisation `active = false`).
 
 Q5 = 0 exactly when the opposition is passive (common random numbers: the matched pair is the

@@ -142,7 +142,7 @@ def seven_answers(ts: pd.DataFrame, outcomes: pd.DataFrame, horizon: int) -> dic
 
 
 def q5_matched(ts: pd.DataFrame, passive: pd.DataFrame, horizon: int) -> dict:
-    """Q5 against the counterfactual (DESIGN principle 10): for each run, the cohort's share
+    """Q5 against the counterfactual (principle 10): for each run, the cohort's share
     privately on the Left (`q5_left`) at the horizon minus the same share in its matched passive
     run (same seed, every organisation `active = false`; runs paired by their `run` index), with
     the mean over runs and its standard error."""

@@ -172,7 +172,7 @@ def run(
 
 
 def passive_plan(plan: Plan) -> Plan:
-    """The plan of `plan`'s passive counterfactual (DESIGN principle 10): the same scenario with
+    """The plan of `plan`'s passive counterfactual (principle 10): the same scenario with
     every organisation `active = false`, the same runs, root seed, horizon and shard, so run i
     of both has the same seed and shares every random draw (common random numbers)."""
     return Plan(plan.kind, passive(plan.scenario), plan.runs_per_point, plan.design, plan.shard)

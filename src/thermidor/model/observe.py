@@ -1,4 +1,4 @@
-"""S14 observe: the weekly row of metrics and the snapshot of every cell (DESIGN.md section 3).
+"""S14 observe: the weekly row of metrics and the snapshot of every cell (docs/design.md).
 
 Letter Q1: the "daily check upon the degree of degeneration of the various strata and nuclei";
 the three kinds of nuclei ("entirely degenerated", "still healthy but amorphous", "hardly

@@ -1,4 +1,4 @@
-"""The weekly schedule: the submodels in DESIGN.md 2.2 order, each with its on/off switch."""
+"""The weekly schedule: the submodels in the design's order, each with its on/off switch."""
 
 from __future__ import annotations
 

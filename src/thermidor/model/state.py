@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-# status of a person (DESIGN.md 2.1; letter Q6 "dry guillotine", Rafael on the capitulators)
+# status of a person (letter Q6 "dry guillotine", Rafael on the capitulators)
 MEMBER, NONPARTY, EXPELLED, EXILED, CAPITULATED = 0, 1, 2, 3, 4
 STATUSES = ("member", "nonparty", "expelled", "exiled", "capitulated")
 # stratum (Q1 "the social composition of the party and its apparatus")

@@ -1,6 +1,6 @@
 """The entities of the twin, one Python object each: persons (Mesa agents), cells, organisations.
 
-ODD "Entities, state variables and scales" (DESIGN.md 2.1). Every variable has the meaning it has
+ODD "Entities, state variables and scales". Every variable has the meaning it has
 in `thermidor.model.state`; categories are written as words ("member", "worker", "factory").
 """
 

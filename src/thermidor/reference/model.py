@@ -29,7 +29,7 @@ from thermidor.reference import submodels as s
 from thermidor.reference.agents import CENTRE, Cell, Organisation, Person
 from thermidor.scenario.schema import Scenario
 
-# (name, submodel, the scenario switch that turns it off): DESIGN.md 2.2 order
+# (name, submodel, the scenario switch that turns it off): the schedule's order
 SCHEDULE: tuple[tuple[str, Callable[[ReferenceModel], None], Callable[[Scenario], bool]], ...] = (
     ("S1 events", s.s1_events, lambda sc: sc.events),
     ("S2 classes", s.s2_classes, lambda sc: sc.classes.enabled),

@@ -1,4 +1,4 @@
-"""The passive counterfactual of a scenario (DESIGN principle 10: effects are counterfactual).
+"""The passive counterfactual of a scenario (principle 10: effects are counterfactual).
 
 The same scenario with every organisation's `active = false`: the cadres exist, are drawn and
 placed exactly as in the scenario (the initial state is identical), but say nothing and do

@@ -1,1 +1,1 @@
-"""The submodels S1-S14 of DESIGN.md 2.2, one module each, run in the order of `schedule.py`."""
+"""The submodels S1-S14 of docs/design.md, one module each, run in the order of `schedule.py`."""
