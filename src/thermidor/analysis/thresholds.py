@@ -1,6 +1,6 @@
 """Each outcome's probability as a curve over its threshold, from the stored runs (no rerun).
 
-Principle 7 (docs/design.md): "a threshold is stated against the model's own quantities, and the outcome's
+Principle 7: "a threshold is stated against the model's own quantities, and the outcome's
 probability is reported as a curve over it." S13 only ends a run: nothing else reads the
 outcome, so up to the week a run ended its stored weekly rows are what any threshold would have
 seen. For a threshold value, S13's three rules are replayed on those rows (the other outcomes'

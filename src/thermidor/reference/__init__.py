@@ -1,6 +1,6 @@
 """The Mesa twin: the same model, one object per agent, written to read like the specification.
 
-Principle 4 (docs/design.md), "One model, two implementations": `thermidor.reference.simulate` runs the
+Principle 4, "One model, two implementations": `thermidor.reference.simulate` runs the
 model of `thermidor.model` (the specification: its submodels' docstrings and kernels) written
 plainly on Mesa 3 - one `mesa.Agent` per person, cells and organisations as plain objects, the
 macro state as attributes of the `mesa.Model` - with the same schedule and the same update
