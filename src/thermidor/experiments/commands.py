@@ -240,13 +240,13 @@ def query_cmd(
         rows = query.export(directory, sql, target, fmt)
         out.print(f"{rows} rows written to {target}", highlight=False)
         return
-    df = query.frame(directory, sql)
+    df = query.frame(directory, sql, limit + 1)
     table = Table(*[str(c) for c in df.columns], box=None)
     for row in df.head(limit).itertuples(index=False):
         table.add_row(*[_cell(v) for v in row])
     out.print(table)
     if len(df) > limit:
-        out.print(f"({len(df)} rows, the first {limit} shown; --csv FILE for all)")
+        out.print(f"(more than {limit} rows, the first {limit} shown; --csv FILE for all)")
 
 
 def _cell(v: object) -> str:
