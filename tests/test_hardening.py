@@ -413,6 +413,21 @@ BAD: list[tuple[list[str], str, tuple[str, Callable] | None]] = [
         ("RC", _text("outcome.json", "{not json")),
     ),  # fmt: skip
     (
+        ["answer", "{C}"],
+        "{C}: no run has finished yet",
+        ("C", lambda r: [p.unlink() for p in (r / "runs").iterdir()]),
+    ),  # fmt: skip
+    (
+        ["report", "{C}", "-o", "{T}/r.html"],
+        "{C}: no run has finished yet",
+        ("C", lambda r: [p.unlink() for p in (r / "runs").iterdir()]),
+    ),  # fmt: skip
+    (
+        [*ENS[:3], str(RUNS), "--weeks", str(WEEKS), "--quiet", "--workers", "1", "--out", "{C}"],
+        "{C}/failed: is not a folder but sits where the store's folder belongs",
+        ("C", _text("failed", "a file")),
+    ),  # fmt: skip
+    (
         ["answer", "{RC}"],
         "{RC}/outcome.json: is not a run's outcome",
         ("RC", _text("outcome.json", '{"outcome": "reform"}')),
