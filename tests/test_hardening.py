@@ -162,7 +162,8 @@ BAD: list[tuple[list[str], str, tuple[str, Callable] | None]] = [
     ),  # fmt: skip
     ([*EXP_Q, "SELECT 1", "--csv", "{T}/" + "z" * 230 + ".csv"], "too long", None),
     ([*EXP_Q, "SELECT 1", "--csv", "{T}"], "is a directory", None),
-    ([*EXP_Q, "SELECT 1", "--limit", "-1"], "--limit: must be 0 or more", None),
+    ([*EXP_Q, "SELECT 1", "--limit", "-1"], "--limit: must be 0 to 1,000,000 rows", None),
+    ([*EXP_Q, "SELECT 1", "--limit", str(10**23)], "--limit: must be 0 to 1,000,000 rows", None),
     ([*EXP_Q, "SELECT 1", "--csv", "{T}/a.csv", "--parquet", "{T}/b.pq"], "not both", None),
     # 2. names are labels; every output path is checked before the work starts
     ([*SET, 'name="a\\u0000b"'], "name: a name is a printable label", None),

@@ -50,6 +50,7 @@ Timeout = Annotated[
     float, typer.Option("--connect-timeout", help="seconds to wait for the Dask scheduler")
 ]
 Quiet = Annotated[bool, typer.Option(help="no progress bar")]
+MAX_PRINTED = 1_000_000  # rows `query` prints at most
 
 
 def _finish(exp: Experiment, what: str) -> None:
@@ -229,8 +230,11 @@ def query_cmd(
 ) -> None:
     """Run DuckDB SQL over an experiment's tables; print the result or write it to a file."""
     manifest.require(directory)
-    if limit < 0:
-        raise InputError("--limit", f"must be 0 or more rows (got {limit})")
+    if not 0 <= limit <= MAX_PRINTED:
+        raise InputError(
+            "--limit",
+            f"must be 0 to {MAX_PRINTED:,} rows (got {limit:,}); --csv FILE writes them all",
+        )
     if csv is not None and parquet is not None:
         raise InputError("--csv", "give either --csv or --parquet, not both")
     target, fmt = (csv, "csv") if csv is not None else (parquet, "parquet")
