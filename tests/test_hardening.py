@@ -21,6 +21,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -28,7 +29,7 @@ import pytest
 import thermidor.experiments as tx
 from thermidor.cli import main
 from thermidor.errors import InputError
-from thermidor.experiments import runner, store
+from thermidor.experiments import query, runner, store
 from thermidor.experiments.plan import Task
 from thermidor.experiments.store import Store, part_path, write_atomic
 from thermidor.scenario.load import load_scenario
@@ -534,6 +535,26 @@ def test_query_reads_and_exports_outside(existing: Path, tmp_path: Path, capsys,
     assert pq.read_table(target).column("n").to_pylist() == [RUNS]
     code, out, err = cli(["query", str(existing), "DESCRIBE runs"], capsys, monkeypatch)
     assert code == 0 and "sha256_timeseries" in out, err
+
+
+def test_the_connection_itself_is_locked(existing: Path) -> None:
+    """Beneath the one-SELECT rule: DuckDB itself reads nothing but the parts, and its settings
+    cannot be changed back (a statement that slipped past the rule would still be refused)."""
+    con = query.connect(existing)
+    assert con.sql("SELECT count(*) FROM runs").fetchall() == [(RUNS,)]
+    for sql in (
+        "SET enable_external_access = true",
+        "SET allowed_paths = ['/']",
+        "SET autoinstall_known_extensions = true",
+        "COPY runs TO '/tmp/thermidor-escape.csv'",
+        f"COPY runs TO '{existing}/experiment.toml' (FORMAT csv)",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "LOAD httpfs",
+    ):
+        with pytest.raises(duckdb.Error):
+            con.execute(sql)
+    assert not Path("/tmp/thermidor-escape.csv").exists()
+    assert tx.open_experiment(existing).manifest["experiment"]["runs"] == RUNS
 
 
 # --- names are labels ------------------------------------------------------------------------

@@ -220,7 +220,10 @@ def merge(
 
 def query_cmd(
     directory: Annotated[Path, typer.Argument(help="the experiment directory")],
-    sql: Annotated[str, typer.Argument(help="DuckDB SQL over runs, timeseries, outcomes, cells")],
+    sql: Annotated[
+        str,
+        typer.Argument(help="one DuckDB SELECT over runs, timeseries, outcomes, cells (read only)"),
+    ],
     csv: Annotated[Path | None, typer.Option(help="write the result to this CSV file")] = None,
     parquet: Annotated[
         Path | None, typer.Option(help="write the result to this Parquet file")
@@ -228,7 +231,7 @@ def query_cmd(
     force: Annotated[bool, typer.Option(help="replace an existing --csv/--parquet file")] = False,
     limit: Annotated[int, typer.Option(help="rows to print at most")] = 40,
 ) -> None:
-    """Run DuckDB SQL over an experiment's tables; print the result or write it to a file."""
+    """Run one read-only SQL query over an experiment's tables; print it or write it to a file."""
     manifest.require(directory)
     if not 0 <= limit <= MAX_PRINTED:
         raise InputError(
