@@ -186,7 +186,7 @@ def test_unknown_strategy_of_an_organisation(bad_files: Path) -> None:
         thermidor_cli("check", bad_files / "bad_strategy.toml"),
         "bad_strategy.toml",
         "Rafael group",
-        "organisations.0.strategy",
+        "organisations.2.strategy",  # appended after the two of 1928 (merged by name)
         "nope",
         "reform",
         "corpse",

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -28,7 +29,7 @@ import pytest
 import thermidor.experiments as tx
 from thermidor.cli import main
 from thermidor.errors import InputError
-from thermidor.experiments import runner, store
+from thermidor.experiments import query, runner, store
 from thermidor.experiments.plan import Task
 from thermidor.experiments.store import Store, part_path, write_atomic
 from thermidor.scenario.load import load_scenario
@@ -155,8 +156,15 @@ BAD: list[tuple[list[str], str, tuple[str, Callable] | None]] = [
     ([*EXP_Q, "SELECT 1", "--parquet", "{E}/runs/new.parquet"], "inside the experiment", None),
     ([*EXP_Q, "SELECT 1", "--csv", "{T}/link/x.csv"], "inside the experiment", ("T", "link")),
     ([*EXP_Q, "SELECT 1", "--csv", "{T}/nowhere/x.csv"], "no such directory", None),
+    (
+        [*EXP_Q, "SELECT 1", "--csv", "{T}/evil.csv", "--force"],
+        "inside the experiment",
+        ("T", "evil"),
+    ),  # fmt: skip
+    ([*EXP_Q, "SELECT 1", "--csv", "{T}/" + "z" * 230 + ".csv"], "too long", None),
     ([*EXP_Q, "SELECT 1", "--csv", "{T}"], "is a directory", None),
-    ([*EXP_Q, "SELECT 1", "--limit", "-1"], "--limit: must be 0 or more", None),
+    ([*EXP_Q, "SELECT 1", "--limit", "-1"], "--limit: must be 0 to 1,000,000 rows", None),
+    ([*EXP_Q, "SELECT 1", "--limit", str(10**23)], "--limit: must be 0 to 1,000,000 rows", None),
     ([*EXP_Q, "SELECT 1", "--csv", "{T}/a.csv", "--parquet", "{T}/b.pq"], "not both", None),
     # 2. names are labels; every output path is checked before the work starts
     ([*SET, 'name="a\\u0000b"'], "name: a name is a printable label", None),
@@ -183,6 +191,8 @@ BAD: list[tuple[list[str], str, tuple[str, Callable] | None]] = [
     (["report", "{R}", "-o", "{R}/report.html"], "which this command reads", None),
     (["report", "{E}", "-o", "{T}"], "is a directory; give a file name", None),
     (["report", "{E}", "-o", "{T}/no/r.html"], "no such directory", None),
+    (["report", "{E}", "-o", "{T}/link/r.html"], "inside the experiment directory", ("T", "link")),
+    (["report", "{E}", "-o", "{T}/evil.csv", "--force"], "inside the experiment", ("T", "evil")),
     (["report", "{E}", "-o", "{R}/outcome.json"], "exists (use --force", None),
     (["sensitivity", "tiny", "--out", "{E}"], "inside the experiment directory", None),
     (["sensitivity", "tiny", "--out", "{R}"], "holds no sensitivity analysis", None),
@@ -217,6 +227,21 @@ BAD: list[tuple[list[str], str, tuple[str, Callable] | None]] = [
         None,
     ),
     ([*SET, "seed=-1"], "seed: Input should be greater than or equal to 0", None),
+    (
+        [
+            *SET,
+            "population.cells.factory.members=0",
+            "--set",
+            "population.cells.rural.members=0",
+            "--set",
+            "population.cells.institution.members=0",
+            "--set",
+            "population.cells.army_school.members=0",
+        ],
+        "the party needs members",
+        None,
+    ),  # fmt: skip
+    ([*SET, 'timeline.0.kind="nope"'], "timeline.0: Input tag 'nope' found using 'kind'", None),
     (
         ["check", "{T}/s.toml"],
         "{T}/s.toml: weeks: Input should be a valid integer (got '10')",
@@ -329,6 +354,24 @@ BAD: list[tuple[list[str], str, tuple[str, Callable] | None]] = [
     ),  # fmt: skip
     ([*ENS, "--connect-timeout", "nan", "--out", "{T}/e"], "--connect-timeout", None),
     ([*ENS, "--shard", f"0/{10**17}", "--out", "{T}/e"], "--shard: N must be at most", None),
+    ([*SWEEP, "--vary", "seed=0:1e300:2", "--out", "{T}/s"], "must lie within +-2**63", None),
+    (
+        [
+            *SWEEP,
+            "--vary",
+            "influence.mu=0:1",
+            "--design",
+            "morris",
+            "--samples",
+            "2",
+            "--levels",
+            str(10**6),
+            "--out",
+            "{T}/s",
+        ],
+        "--levels: must be at most 1000",
+        None,
+    ),  # fmt: skip
     # 4. damaged inputs to answer, report, status: one line naming the file
     (
         ["status", "{C}"],
@@ -370,6 +413,21 @@ BAD: list[tuple[list[str], str, tuple[str, Callable] | None]] = [
         ["answer", "{RC}"],
         "{RC}/outcome.json: is not a run's outcome",
         ("RC", _text("outcome.json", "{not json")),
+    ),  # fmt: skip
+    (
+        ["answer", "{C}"],
+        "{C}: no run has finished yet",
+        ("C", lambda r: [p.unlink() for p in (r / "runs").iterdir()]),
+    ),  # fmt: skip
+    (
+        ["report", "{C}", "-o", "{T}/r.html"],
+        "{C}: no run has finished yet",
+        ("C", lambda r: [p.unlink() for p in (r / "runs").iterdir()]),
+    ),  # fmt: skip
+    (
+        [*ENS[:3], str(RUNS), "--weeks", str(WEEKS), "--quiet", "--workers", "1", "--out", "{C}"],
+        "{C}/failed: is not a folder but sits where the store's folder belongs",
+        ("C", _text("failed", "a file")),
     ),  # fmt: skip
     (
         ["answer", "{RC}"],
@@ -442,6 +500,8 @@ def test_bad_input_is_one_line_exit_2_nothing_touched(
             how(places["RC"])
         elif how == "link":
             _symlink_to_e(work, existing)
+        elif how == "evil":
+            (work / "evil.csv").symlink_to(existing / "experiment.toml")
         else:
             (work / "s.toml").write_text(SCENARIO_FILES[how])
     watched = {k: places[k] for k in ("E", "R", "T", "C", "RC") if places[k].exists()}
@@ -477,6 +537,26 @@ def test_query_reads_and_exports_outside(existing: Path, tmp_path: Path, capsys,
     assert code == 0 and "sha256_timeseries" in out, err
 
 
+def test_the_connection_itself_is_locked(existing: Path) -> None:
+    """Beneath the one-SELECT rule: DuckDB itself reads nothing but the parts, and its settings
+    cannot be changed back (a statement that slipped past the rule would still be refused)."""
+    con = query.connect(existing)
+    assert con.sql("SELECT count(*) FROM runs").fetchall() == [(RUNS,)]
+    for sql in (
+        "SET enable_external_access = true",
+        "SET allowed_paths = ['/']",
+        "SET autoinstall_known_extensions = true",
+        "COPY runs TO '/tmp/thermidor-escape.csv'",
+        f"COPY runs TO '{existing}/experiment.toml' (FORMAT csv)",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "LOAD httpfs",
+    ):
+        with pytest.raises(duckdb.Error):
+            con.execute(sql)
+    assert not Path("/tmp/thermidor-escape.csv").exists()
+    assert tx.open_experiment(existing).manifest["experiment"]["runs"] == RUNS
+
+
 # --- names are labels ------------------------------------------------------------------------
 
 
@@ -492,6 +572,29 @@ def test_a_name_with_separators_stays_under_runs(tmp_path: Path, capsys, monkeyp
     made = sorted(p.name for p in (tmp_path / "runs").iterdir())
     assert [m.split("-seed")[0] for m in made] == ["abs-olute", "escaped"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["runs"]
+
+
+def test_an_unwritable_target_is_refused_before_simulating(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """A read-only folder (or filesystem): refused at once, nothing simulated (as root, whose
+    writes no permission stops, the check's `os.access` is made to say what a user's would)."""
+    locked = tmp_path / "ro"
+    locked.mkdir()
+    real = os.access
+    monkeypatch.setattr(
+        "thermidor.outputs.os.access", lambda p, m: False if Path(p) == locked else real(p, m)
+    )
+    monkeypatch.setattr("thermidor.cli.simulate", lambda *a, **k: pytest.fail("simulated"))
+    for args in (
+        ["run", "tiny", "--weeks", "2", "--quiet", "--out", str(locked / "run")],
+        ["ensemble", "tiny", "--runs", "2", "--quiet", "--out", str(locked / "a" / "b")],
+        ["report", str(tmp_path), "-o", str(locked / "r.html")],
+    ):
+        code, _, err = cli(args, capsys, monkeypatch)
+        assert code == 2 and err.count("\n") == 1, err
+        assert f"cannot write in {locked} (permission or read-only)" in err
+    assert list(locked.iterdir()) == []
 
 
 def test_events_outside_the_horizon_warn_in_one_line(capsys, monkeypatch) -> None:

@@ -115,7 +115,12 @@ def load(path: str | Path, with_cells: bool = False) -> Ensemble:
         cells = _run_table(path / "cells.parquet").assign(run=0) if with_cells else None
     else:
         exp = open_experiment(path)
-        damaged = Store.of(path).damaged()  # the answers never rest on a damaged part
+        store = Store.of(path)
+        if not store.committed():
+            raise InputError(
+                str(path), "no run has finished yet: run the experiment's command to compute them"
+            )
+        damaged = store.damaged()  # the answers never rest on a damaged part
         if damaged:
             part, why = next(iter(damaged.values()))
             more = f" ({len(damaged)} damaged runs)" if len(damaged) > 1 else ""

@@ -50,6 +50,7 @@ Quiet = Annotated[bool, typer.Option(help="no progress bar")]
 Scale = Annotated[
     float | None, typer.Option(help="agents per real person, (0, 1] (default: the scenario's)")
 ]
+MAX_PRINTED = 1_000_000  # rows `query` prints at most
 
 
 def _finish(exp: Experiment, what: str) -> None:
@@ -251,7 +252,10 @@ def merge(
 
 def query_cmd(
     directory: Annotated[Path, typer.Argument(help="the experiment directory")],
-    sql: Annotated[str, typer.Argument(help="DuckDB SQL over runs, timeseries, outcomes, cells")],
+    sql: Annotated[
+        str,
+        typer.Argument(help="one DuckDB SELECT over runs, timeseries, outcomes, cells (read only)"),
+    ],
     csv: Annotated[Path | None, typer.Option(help="write the result to this CSV file")] = None,
     parquet: Annotated[
         Path | None, typer.Option(help="write the result to this Parquet file")
@@ -259,15 +263,18 @@ def query_cmd(
     force: Annotated[bool, typer.Option(help="replace an existing --csv/--parquet file")] = False,
     limit: Annotated[int, typer.Option(help="rows to print at most")] = 40,
 ) -> None:
-    """Run DuckDB SQL over an experiment's tables; print the result or write it to a file."""
+    """Run one read-only SQL query over an experiment's tables; print it or write it to a file."""
     from rich.table import Table
 
     from thermidor.experiments import manifest, query
     from thermidor.outputs import check_file
 
     manifest.require(directory)
-    if limit < 0:
-        raise InputError("--limit", f"must be 0 or more rows (got {limit})")
+    if not 0 <= limit <= MAX_PRINTED:
+        raise InputError(
+            "--limit",
+            f"must be 0 to {MAX_PRINTED:,} rows (got {limit:,}); --csv FILE writes them all",
+        )
     if csv is not None and parquet is not None:
         raise InputError("--csv", "give either --csv or --parquet, not both")
     target, fmt = (csv, "csv") if csv is not None else (parquet, "parquet")
@@ -277,13 +284,13 @@ def query_cmd(
         rows = query.export(directory, sql, target, fmt)
         out.print(f"{rows} rows written to {target}", highlight=False)
         return
-    df = query.frame(directory, sql)
+    df = query.frame(directory, sql, limit + 1)
     table = Table(*[str(c) for c in df.columns], box=None)
     for row in df.head(limit).itertuples(index=False):
         table.add_row(*[_cell(v) for v in row])
     out.print(table)
     if len(df) > limit:
-        out.print(f"({len(df)} rows, the first {limit} shown; --csv FILE for all)")
+        out.print(f"(more than {limit} rows, the first {limit} shown; --csv FILE for all)")
 
 
 def _cell(v: object) -> str:

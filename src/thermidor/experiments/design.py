@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from thermidor.errors import InputError
+from thermidor.scenario.load import split_key
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 MAX_POINTS = 100_000  # points of one design: each is a scenario validated before any run
@@ -106,11 +107,16 @@ def _type(v: Vary) -> pa.DataType:
 def lookup(table: dict[str, Any], key: str) -> Any:
     """The value at dotted path `key` in a scenario's plain table; KeyError if there is none."""
     node: Any = table
-    for part in key.split("."):
+    for part in split_key(key) or [""]:
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
+        elif isinstance(node, list) and part.startswith("["):
+            named = [v for v in node if isinstance(v, dict) and v.get("name") == part[1:-1]]
+            if not named:
+                raise KeyError(key)
+            node = named[0]
         else:
             raise KeyError(key)
     return node
@@ -145,6 +151,10 @@ def parse_vary(text: str, base: dict[str, Any]) -> Vary:
             raise InputError("--vary", f"STEPS must be a whole number (got {parts[2]!r})", key)
         steps = int(parts[2])
     integer = isinstance(value, int)
+    if integer and max(abs(low), abs(high)) > 2**63 - 1:
+        raise InputError(
+            "--vary", f"is an integer key: LOW and HIGH must lie within +-2**63 ({rng})", key
+        )
     if integer and not (low == int(low) and high == int(high)):
         raise InputError("--vary", f"is an integer key: LOW and HIGH must be whole ({rng})", key)
     return Vary(key, low, high, steps, integer)

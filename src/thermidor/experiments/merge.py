@@ -79,13 +79,13 @@ def merge(sources: Sequence[str | Path], out: str | Path) -> Experiment:
             if (srcs[0] / DESIGN).is_file():
                 write_atomic(root / DESIGN, lambda tmp: _link_or_copy(srcs[0] / DESIGN, tmp))
             manifest.write(root, wanted)
-        store = Store(root)
+        store = Store.of(root)
         store.prepare()
         have = store.done()
         store.clean(have)
         added = 0
         for src in srcs:
-            for run in sorted(Store(src).done() - have):
+            for run in sorted(Store.of(src).done() - have):
                 for table in (*DATA_TABLES, "runs"):
                     source = part_path(src, table, run)
                     dest = part_path(root, table, run)

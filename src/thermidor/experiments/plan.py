@@ -20,7 +20,7 @@ import numpy as np
 
 from thermidor.errors import InputError
 from thermidor.experiments.design import Design
-from thermidor.scenario.load import apply_override, scenario_hash, validate
+from thermidor.scenario.load import apply_override, scenario_hash, split_key, validate
 from thermidor.scenario.schema import Scenario
 
 MAX_RUNS = 10_000_000  # runs of one experiment (its plan is a range, never a list)
@@ -166,7 +166,7 @@ def with_values(scenario: Scenario, values: dict[str, Any], source: str = "--var
         return scenario
     table = copy.deepcopy(scenario.model_dump(mode="python"))
     for key, value in values.items():
-        apply_override(table, key.split("."), value, source)
+        apply_override(table, split_key(key), value, source)
     try:
         return validate(table, source)
     except InputError as err:

@@ -126,15 +126,16 @@ def mentioned(text: str) -> list[str]:
     return [t for t in TABLES if re.search(rf"\b{t}\b", text, re.IGNORECASE)]
 
 
-def frame(root: Path, text: str) -> pd.DataFrame:
-    """The result of SQL query `text` over the experiment at `root`, as a DataFrame."""
+def frame(root: Path, text: str, limit: int | None = None) -> pd.DataFrame:
+    """The result of SQL query `text` over the experiment at `root`, as a DataFrame (its first
+    `limit` rows only, if given: a result too large for memory is never fetched whole)."""
     check_query(text)
     con = connect(root, mentioned(text))
     with translated(root, text):
         rel = con.sql(text)
         if rel is None:
             raise InputError("query", "is not a query that returns rows (use SELECT ...)")
-        return rel.df()
+        return rel.df() if limit is None else rel.limit(limit).df()
 
 
 def export(root: Path, text: str, path: Path, fmt: str) -> int:
@@ -148,13 +149,16 @@ def export(root: Path, text: str, path: Path, fmt: str) -> int:
         rel = con.sql(text)
         if rel is None:
             raise InputError("query", "is not a query that returns rows (use SELECT ...)")
-        table = rel.to_arrow_table()
+        reader = rel.to_arrow_reader()
+        rows = 0
 
-    def write(tmp: Path) -> None:
-        if fmt == "csv":
-            pacsv.write_csv(table, tmp)
-        else:
-            pq.write_table(table, tmp)
+        def write(tmp: Path) -> None:  # batch by batch: the result is never whole in memory
+            nonlocal rows
+            cls = pacsv.CSVWriter if fmt == "csv" else pq.ParquetWriter
+            with cls(str(tmp), reader.schema) as writer:
+                for batch in reader:
+                    writer.write_batch(batch)
+                    rows += batch.num_rows
 
-    write_atomic(path, write)
-    return table.num_rows
+        write_atomic(path, write)
+    return rows

@@ -164,6 +164,12 @@ class Store:
 
     def prepare(self) -> None:
         """Create the tables' folders (the writing process does, before any worker writes)."""
+        for table in (*TABLES, FAILED):
+            folder = self.root / table
+            if folder.exists() and not folder.is_dir():
+                raise InputError(
+                    str(folder), "is not a folder but sits where the store's folder belongs"
+                )
         for table in TABLES:
             (self.root / table).mkdir(exist_ok=True)
 

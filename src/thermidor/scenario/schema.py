@@ -80,6 +80,8 @@ class Population(Strict):
             raise ValueError(f"strata must define {', '.join(missing)}")
         if not self.cells:
             raise ValueError("at least one cell kind is needed")
+        if not any(c.members > 0 for c in self.cells.values()):
+            raise ValueError("the party needs members: at least one cell kind with members > 0")
         return self
 
 
