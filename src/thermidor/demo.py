@@ -35,14 +35,15 @@ def demo(
 ) -> None:
     """Ensembles of the strategy scenarios, a Morris sensitivity analysis and the HTML report."""
     import thermidor.experiments as tx
-    from thermidor.analysis.load import load, scenario_of
+    from thermidor.analysis.load import load, passive_of, scenario_of
     from thermidor.analysis.sensitivity import DEFAULT_PARAMETERS, describe, sensitivity
     from thermidor.analysis.seven import QUESTIONS, blocs_line, one_line, seven_answers
     from thermidor.report.html import build
 
     for name in SCENARIOS:
-        out.print(f"[bold]ensemble[/bold] {name}: {runs} runs")
-        tx.ensemble(name, runs, out=out_dir / name, workers=workers, progress=True)
+        matched = name == SCENARIOS[0]  # Q5 against the same runs with the opposition passive
+        out.print(f"[bold]ensemble[/bold] {name}: {runs} runs" + (" (matched)" if matched else ""))
+        tx.ensemble(name, runs, out=out_dir / name, workers=workers, progress=True, matched=matched)
     runs_total = 3 * DEMO_TRAJECTORIES * (len(DEFAULT_PARAMETERS) + 1)
     out.print(
         f"[bold]sensitivity[/bold] (Morris, {len(DEFAULT_PARAMETERS)} parameters, "
@@ -72,7 +73,9 @@ def demo(
         encoding="utf-8",
     )
     main = experiments["1928"]
-    answers = seven_answers(main.timeseries, main.outcomes, main.horizon)
+    answers = seven_answers(
+        main.timeseries, main.outcomes, main.horizon, passive_of(out_dir / SCENARIOS[0])
+    )
     out.print(f"\nreport: {report}\nresults: {out_dir}/")
     out.print(f"\nThe seven answers for 1928 ({len(main.outcomes)} runs; median [90 % interval]):")
     blocs = blocs_line({n: e.timeseries for n, e in experiments.items()})

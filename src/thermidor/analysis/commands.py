@@ -37,11 +37,11 @@ def answer(
     from rich.table import Table
 
     from thermidor.analysis import thresholds
-    from thermidor.analysis.load import load
+    from thermidor.analysis.load import load, passive_of
     from thermidor.analysis.seven import QUESTIONS, one_line, seven_answers
 
     ens = load(path)
-    answers = seven_answers(ens.timeseries, ens.outcomes, ens.horizon)
+    answers = seven_answers(ens.timeseries, ens.outcomes, ens.horizon, passive_of(path))
     curves = thresholds.curves(path)
     if as_json:
         answers = {**answers, "thresholds": curves.to_dict(orient="records")}

@@ -149,3 +149,14 @@ def load(path: str | Path, with_cells: bool = False) -> Ensemble:
         cells=cells,
         scenario=scenario,
     )
+
+
+def passive_of(path: str | Path) -> pd.DataFrame | None:
+    """The time series of an ensemble's matched passive runs (`ensemble --matched` stores them
+    in its `passive` folder), or None when it has none."""
+    from thermidor.experiments.api import PASSIVE
+
+    folder = Path(path) / PASSIVE
+    if not (folder / MANIFEST).is_file():
+        return None
+    return load(folder).timeseries

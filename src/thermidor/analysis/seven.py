@@ -52,7 +52,7 @@ MEASURES = (
     ("Q4", "regime", "the regime of repression"),
     ("Q5", "q5_moved_left", "worker members trusting the Centre at the start who moved left"),
     ("Q5", "q5_left", "worker members trusting the Centre at the start, privately on the Left"),
-    ("Q5", "kernel_left_active", "worker members active and saying a Left stance"),
+    ("Q5", "kernel_left_active", "worker members active and privately on the Left"),
     ("Q6", "expelled", "persons expelled"),
     ("Q6", "exiled", "persons in exile"),
     ("Q6", "capitulated", "capitulators back in the party"),
@@ -74,8 +74,12 @@ def _breakdown(ts: pd.DataFrame, horizon: int) -> dict[str, dict[str, list[float
     }
 
 
-def seven_answers(ts: pd.DataFrame, outcomes: pd.DataFrame, horizon: int) -> dict:
-    """The seven answers across the runs of `ts` (time series) and `outcomes` (one row a run)."""
+def seven_answers(
+    ts: pd.DataFrame, outcomes: pd.DataFrame, horizon: int, passive: pd.DataFrame | None = None
+) -> dict:
+    """The seven answers across the runs of `ts` (time series) and `outcomes` (one row a run).
+    `passive`: the time series of the matched passive runs (`ensemble --matched`), which makes
+    Q5 a counterfactual difference paired by run (`q5_matched`)."""
     points = time_points(horizon)
     runs = len(outcomes)
     out: dict = {
@@ -97,6 +101,8 @@ def seven_answers(ts: pd.DataFrame, outcomes: pd.DataFrame, horizon: int) -> dic
         h: list(wilson(int(holders.get(h, 0)), runs)) for h in ("Left", "Centre", "Right")
     }
     out["Q2"]["kernel_prevails"] = shares["reform"]
+    if passive is not None and "q5_left" in ts and "q5_left" in passive:
+        out["Q5"]["matched"] = q5_matched(ts, passive, horizon)
 
     z = zigzags(ts)
     years_run = outcomes.set_index("run")["weeks_run"].clip(lower=1) / WEEKS_PER_YEAR
@@ -212,7 +218,17 @@ def one_line(answers: dict, q: str, scale: float | None = None) -> str:
             f"and {z['right']['per_year'][0]:.2f} right zig-zags a year (median)"
         )
     if q == "Q5":
-        return f"{val('q5_moved_left')} of the worker members who trusted the Centre moved left"
+        if "matched" in a:
+            m = a["matched"]
+            return (
+                f"against the same runs with the opposition passive, {m['q5']:+.4f} "
+                f"(SE {m['se']:.4f}, {m['runs']} paired runs) of the worker members who trusted "
+                "the Centre are privately on the Left"
+            )
+        return (
+            f"{val('q5_left')} of the worker members who trusted the Centre are privately on the "
+            "Left (Q5 as an effect needs the matched passive runs: `ensemble --matched`)"
+        )
 
     def count(column: str) -> str:
         if scale is None:

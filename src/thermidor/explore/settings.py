@@ -19,8 +19,8 @@ KEY_PARAMETERS = [
     "influence.mu",  # how far a stance moves towards one heard (Deffuant's mu)
     "influence.cadre_contacts",  # listeners a working cadre reaches in his cell a week
     "activation.mobilisation",  # the mobilisation term of activation
-    "confidence.credibility_loss_dead",  # what saying "the party is dead" costs a week
-    "repression.arrest_rate",  # expulsions per enforcer per week at regime 1
+    "confidence.credibility_dead",  # how saying "the party is dead" moves its credibility
+    "repression.arrest_rate",  # arrests by visibility per enforcer per member, at regime 1
     "power.degeneration_weight",  # the weight of degeneration in the change of power
     "outcome.thermidor_hazard",  # the weekly hazard of Thermidor once its conditions hold
 ]
