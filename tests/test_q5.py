@@ -86,13 +86,13 @@ def test_q5_is_positive_when_the_cadres_reach_the_cohort() -> None:
 
 def test_matched_ensemble_stores_the_passive_counterfactual(tmp_path) -> None:
     """`ensemble(..., matched=True)` runs each run twice: the scenario into `out` and its passive
-    counterfactual (every organisation `active = false`, same seeds) into `out/passive`; the
+    counterfactual (every organisation `active = false`, same seeds) into `out.passive`; the
     passive runs of a passive scenario are the same runs, so their Q5 is exactly 0."""
     import thermidor.experiments as tx
 
     exp = tx.ensemble("tiny", runs=2, weeks=6, out=tmp_path / "e", matched=True, workers=1,
                       executor="process", progress=False)  # fmt: skip
-    base = tx.Experiment(tmp_path / "e" / "passive")
+    base = tx.Experiment(tmp_path / "e.passive")
     assert [o.active for o in exp.scenario.organisations] == [True, True]
     assert [o.active for o in base.scenario.organisations] == [False, False]
     assert base.status().done == exp.status().done == 2
@@ -102,7 +102,7 @@ def test_matched_ensemble_stores_the_passive_counterfactual(tmp_path) -> None:
     sc = passive(load_scenario("tiny"))
     same = tx.ensemble(sc, runs=2, weeks=6, out=tmp_path / "p", matched=True, workers=1,
                        executor="process", progress=False)  # fmt: skip
-    again = tx.Experiment(tmp_path / "p" / "passive")
+    again = tx.Experiment(tmp_path / "p.passive")
     q0 = q5_matched(same.timeseries(["run", "week", "q5_left"]),
                     again.timeseries(["run", "week", "q5_left"]), 6)  # fmt: skip
     assert q0["per_run"] == [0.0, 0.0]

@@ -153,10 +153,10 @@ def load(path: str | Path, with_cells: bool = False) -> Ensemble:
 
 def passive_of(path: str | Path) -> pd.DataFrame | None:
     """The time series of an ensemble's matched passive runs (`ensemble --matched` stores them
-    in its `passive` folder), or None when it has none."""
-    from thermidor.experiments.api import PASSIVE
+    beside it, in `OUT.passive`), or None when it has none."""
+    from thermidor.experiments.api import passive_dir
 
-    folder = Path(path) / PASSIVE
+    folder = passive_dir(Path(path).absolute())
     if not (folder / MANIFEST).is_file():
         return None
     return load(folder).timeseries

@@ -35,7 +35,14 @@ from thermidor.scenario.passive import passive
 from thermidor.scenario.schema import Scenario
 
 VarySpec = Mapping[str, Sequence[float]] | Sequence[str]
-PASSIVE = "passive"  # the subdirectory of a matched ensemble that holds its passive runs
+PASSIVE = ".passive"  # a matched ensemble OUT keeps its passive runs beside it, in OUT.passive
+
+
+def passive_dir(out: str | Path) -> Path:
+    """Where the matched passive runs of the ensemble in `out` are kept: a sibling experiment
+    (not inside `out`: an experiment holds only its own parts)."""
+    out = Path(out)
+    return out.with_name(out.name + PASSIVE)
 
 
 def resolve(
@@ -200,7 +207,7 @@ def ensemble(
 
     Run i gets the seed SeedSequence(root, spawn_key=(i,)), root = `seed` or the scenario's.
     With `matched`, each run's passive counterfactual (same seed, every organisation passive)
-    is run too, into `out/passive` (an experiment of its own, its scenario marked by every
+    is run too, into `out.passive` beside it (an experiment of its own, its scenario marked by every
     organisation's `active = false`): Q5 and strategy effects are differences paired by run.
     From a script, call it under `if __name__ == "__main__":` (the worker processes import the
     script); without the guard it stops at once with one line saying so.
@@ -210,7 +217,7 @@ def ensemble(
     )
     if matched:  # both directories checked before either is written
         manifest.check_dir(Path(out).absolute(), plan)
-        manifest.check_dir(Path(out).absolute() / PASSIVE, passive_plan(plan))
+        manifest.check_dir(passive_dir(Path(out).absolute()), passive_plan(plan))
     exp = run(
         plan,
         out,
@@ -224,7 +231,7 @@ def ensemble(
     if matched:
         run(
             passive_plan(plan),
-            Path(out) / PASSIVE,
+            passive_dir(out),
             executor=executor,
             workers=workers,
             scheduler=scheduler,
@@ -291,6 +298,7 @@ def sweep(
 
 __all__ = [
     "PASSIVE",
+    "passive_dir",
     "Report",
     "ensemble",
     "ensemble_plan",

@@ -155,7 +155,7 @@ def ensemble(
         typer.Option(
             "--matched",
             help="also run each run's passive counterfactual (same seed, every organisation "
-            "active = false) into OUT/passive",
+            "active = false) into OUT.passive, beside OUT",
         ),
     ] = False,
     scale: Scale = None,
@@ -169,11 +169,11 @@ def ensemble(
     what = f"ensemble {escape(plan.scenario.name)}"
     if matched:  # both directories checked before either is written
         manifest.check_dir(out_dir.absolute(), plan)
-        manifest.check_dir(out_dir.absolute() / api.PASSIVE, api.passive_plan(plan))
+        manifest.check_dir(api.passive_dir(out_dir.absolute()), api.passive_plan(plan))
     _execute(plan, out_dir, executor, workers, scheduler, connect_timeout, quiet, what)
     if matched:
         base = api.passive_plan(plan)
-        where = out_dir / api.PASSIVE
+        where = api.passive_dir(out_dir)
         _execute(
             base, where, executor, workers, scheduler, connect_timeout, quiet, what + " (passive)"
         )
