@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import thermidor
+from thermidor.analysis import thresholds
 from thermidor.analysis.claims import CLAIMS, hold_claims
 from thermidor.analysis.load import load
 from thermidor.analysis.sensitivity import TARGETS
@@ -215,8 +216,8 @@ def test_report_has_every_section(
     assert "<title>thermidor report: 1928-bloc</title>" in text
     s = sections(text)
     assert list(s) == [
-        "reading", "ensembles", "answers", "nuclei", "compare", "sensitivity", "claims",
-        "glossary",
+        "reading", "ensembles", "answers", "nuclei", "compare", "thresholds", "sensitivity",
+        "claims", "glossary",
     ]  # fmt: skip
     assert s["ensembles"][0] == "The ensembles"
     assert s["answers"][0] == "The seven answers (1928-bloc)"
@@ -331,13 +332,55 @@ def test_report_has_every_section(
 
     # every plot is one inline SVG inside its figure; no duplicated figure
     all_figures = figures(text)
-    assert len(all_figures) == sum(want.values()) + int(moved.sum())
+    drawn = len(drawn_thresholds(dirs["bloc"]))
+    assert len(all_figures) == sum(want.values()) + int(moved.sum()) + drawn
     assert all(f.count("<svg") == 1 and f.count("</svg>") == 1 for f in all_figures)
     assert text.count("<svg") == len(all_figures)
     svgs = [re.search(r"<svg.*</svg>", f, re.S).group(0) for f in all_figures]
     assert len(set(svgs)) == len(svgs)
     titles = re.findall(r"<figcaption><b>(.*?)</b>", text)
     assert len(set(titles)) == len(titles) == len(all_figures)
+
+
+def drawn_thresholds(path: Path) -> list[tuple[tuple[str, str], pd.DataFrame]]:
+    """The (outcome, parameter) curves of an experiment that some run reaches at some threshold
+    (counting censored runs as reaching it): the ones the report must draw."""
+    c = thresholds.curves(path)
+    return [(k, g) for k, g in c.groupby(["outcome", "parameter"], sort=False) if g.p_high.max()]
+
+
+def test_report_outcomes_over_their_thresholds(report: Path, dirs: dict[str, Path]) -> None:
+    """The main experiment's outcomes over their thresholds, replayed on its stored runs: a plot
+    for each curve that is not 0 everywhere, with the scenario's threshold marked, the other
+    scenarios as extra lines; a curve 0 everywhere is one line."""
+    body = sections(report.read_text(encoding="utf-8"))["thresholds"]
+    assert body[0] == "Outcomes over their thresholds"
+    c = thresholds.curves(dirs["bloc"])
+    drawn = drawn_thresholds(dirs["bloc"])
+    figs = figures(body[1])
+    assert len(figs) == len(drawn)
+    for ((outcome, parameter), g), fig in zip(drawn, figs, strict=True):
+        title = f"<b>P({html.escape(outcome)}) over {parameter}, 1928-bloc.</b>"
+        assert title in fig
+        default = g["default"].iloc[0]
+        assert f"marks its value in the scenario ({default:g})" in fig
+        assert f"The share of the {RUNS} runs of 1928-bloc" in fig
+        svg = re.search(r"<svg.*</svg>", fig, re.S).group(0)
+        assert svg.count('id="default-threshold"') == 1  # the dashed line at its value
+        assert f"its value ({default:g})" in svg  # and its legend entry
+        for other in ("1928-all-reform", "1928-all-corpse"):  # the other scenarios' lines
+            assert other in svg
+        censored = bool((g.p_high > g.p).any())
+        assert ("Shaded: runs censored at that value" in fig) == censored
+        assert ("1928-bloc: censored runs" in svg) == censored
+    zero = [k for k, g in c.groupby(["outcome", "parameter"], sort=False) if not g.p_high.max()]
+    lines = re.findall(r'<p class="none">(.*?)</p>', body[1])
+    assert len(lines) == len(zero)
+    for (outcome, parameter), line in zip(zero, lines, strict=True):
+        assert line.startswith(f"P({html.escape(outcome)}) is 0 at every {parameter} from ")
+        assert line.endswith(
+            f"in 1928-bloc ({RUNS} runs): no run would reach it, so it is not drawn."
+        )
 
 
 def test_report_numbers_are_plain(report: Path) -> None:

@@ -120,11 +120,14 @@ def build(
     sensitivity: pd.DataFrame | None = None,
     sensitivity_meta: dict | None = None,
     made: dt.date | None = None,
+    over_thresholds: dict[str, pd.DataFrame] | None = None,
 ) -> str:
     """The report as one HTML string. `main` names the experiment the seven answers are read on;
     `meta[name]` holds what reproduces each experiment (runs, scale, seed, directory);
     `sensitivity_meta` what the sensitivity analysis ran (method, points, runs, scale); `made`
-    the date printed (today, UTC, by default)."""
+    the date printed (today, UTC, by default); `over_thresholds[name]` each experiment's outcome
+    probabilities over their thresholds (`thermidor.analysis.thresholds.curves`), drawn for
+    `main` when given."""
     made = made or dt.datetime.now(dt.UTC).date()
     ens = experiments[main]
     start, scale = _start(ens), _scale(ens)
@@ -281,6 +284,10 @@ def build(
     sections.append(("compare", compare_title, _comparison(experiments, curves, starts, diffs,
                                                              only_strategies, by_end)))  # fmt: skip
 
+    if over_thresholds and main in over_thresholds:
+        sections.append(("thresholds", "Outcomes over their thresholds",
+                         _over_thresholds(over_thresholds, main)))  # fmt: skip
+
     if sensitivity is not None and len(sensitivity):
         sections.append(("sensitivity", "Sensitivity", _sensitivity(sensitivity,
                                                                     sensitivity_meta)))  # fmt: skip
@@ -400,6 +407,54 @@ def _comparison(
             "When the outcomes came",
             "Cumulative probability of each outcome reached, by date and scenario "
             "(Aalen-Johansen estimate: outcomes compete and end a run).",
+        ))  # fmt: skip
+    return "".join(out)
+
+
+def _over_thresholds(over: dict[str, pd.DataFrame], main: str) -> str:
+    """Per outcome, its probability over the threshold that decides it, replayed on the stored
+    weeks of `main` (the other experiments as thin lines); an outcome no run of `main` reaches at
+    any threshold of its grid is said in one line."""
+    out = [
+        "<p>An outcome is declared when a quantity of the model crosses a threshold (docs/ODD.md, "
+        "S13). These thresholds are assumptions, so each outcome's probability is shown over its "
+        "threshold: for each value on the axis, the share of the runs that would have ended in "
+        "it, found by replaying the rule on the weeks the runs stored (no run is repeated; the "
+        "other thresholds keep their values).</p>"
+    ]
+    for (outcome, parameter), g in over[main].groupby(["outcome", "parameter"], sort=False):
+        grid = f"{g['threshold'].min():g} to {g['threshold'].max():g}"
+        runs = int(g["runs"].iloc[0])
+        default = float(g["default"].iloc[0])
+        if not (g["p_high"] > 0).any():
+            out.append(_none(
+                f"P({outcome}) is 0 at every {parameter} from {grid} in {main} ({runs} runs): "
+                "no run would reach it, so it is not drawn."
+            ))  # fmt: skip
+            continue
+        lines = {main: g}
+        for name, c in over.items():
+            h = c[(c["outcome"] == outcome) & (c["parameter"] == parameter)]
+            if name != main and len(h):
+                lines[name] = h
+        caption = (
+            f"The share of the {runs} runs of {main} that end in {outcome} if {parameter} had "
+            f"been each value from {grid}; the dashed line marks its value in the scenario "
+            f"({default:g})."
+        )
+        if (g["p_high"] > g["p"]).any():
+            caption += (
+                " Shaded: runs censored at that value (ended by another outcome before they could "
+                "reach this one), counted as not reaching it (lower edge) or as reaching it "
+                "(upper edge)."
+            )
+        if len(lines) > 1:
+            caption += (
+                " Thin lines: the other scenarios (censored runs counted as not reaching it)."
+            )
+        out.append(_figure(
+            plots.threshold(lines, main, parameter),
+            f"P({outcome}) over {parameter}, {main}", caption,
         ))  # fmt: skip
     return "".join(out)
 
