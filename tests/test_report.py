@@ -332,7 +332,8 @@ def test_report_has_every_section(
 
     # every plot is one inline SVG inside its figure; no duplicated figure
     all_figures = figures(text)
-    drawn = len(drawn_thresholds(dirs["bloc"]))
+    others = {"1928-all-reform": dirs["reform"], "1928-all-corpse": dirs["corpse"]}
+    drawn = check_thresholds(text, dirs["bloc"], "1928-bloc", RUNS, others)
     assert len(all_figures) == sum(want.values()) + int(moved.sum()) + drawn
     assert all(f.count("<svg") == 1 and f.count("</svg>") == 1 for f in all_figures)
     assert text.count("<svg") == len(all_figures)
@@ -342,45 +343,80 @@ def test_report_has_every_section(
     assert len(set(titles)) == len(titles) == len(all_figures)
 
 
-def drawn_thresholds(path: Path) -> list[tuple[tuple[str, str], pd.DataFrame]]:
-    """The (outcome, parameter) curves of an experiment that some run reaches at some threshold
-    (counting censored runs as reaching it): the ones the report must draw."""
-    c = thresholds.curves(path)
-    return [(k, g) for k, g in c.groupby(["outcome", "parameter"], sort=False) if g.p_high.max()]
-
-
-def test_report_outcomes_over_their_thresholds(report: Path, dirs: dict[str, Path]) -> None:
-    """The main experiment's outcomes over their thresholds, replayed on its stored runs: a plot
-    for each curve that is not 0 everywhere, with the scenario's threshold marked, the other
-    scenarios as extra lines; a curve 0 everywhere is one line."""
-    body = sections(report.read_text(encoding="utf-8"))["thresholds"]
-    assert body[0] == "Outcomes over their thresholds"
-    c = thresholds.curves(dirs["bloc"])
-    drawn = drawn_thresholds(dirs["bloc"])
-    figs = figures(body[1])
+def check_thresholds(text: str, path: Path, main: str, runs: int, others: dict[str, Path]) -> int:
+    """The section "Outcomes over their thresholds" of a report read on `main` (at `path`,
+    `runs` runs): a plot for each (outcome, parameter) whose curve, replayed on the stored runs,
+    is not 0 everywhere, with the scenario's threshold marked and the `others` (name: directory)
+    as extra lines where they vary the same threshold; a line for each curve 0 everywhere.
+    Returns the number of plots."""
+    title, body = sections(text)["thresholds"]
+    assert title == "Outcomes over their thresholds"
+    groups = list(thresholds.curves(path).groupby(["outcome", "parameter"], sort=False))
+    drawn = [(k, g) for k, g in groups if g.p.max() > 0]
+    zero = [(k, g) for k, g in groups if not g.p.max() > 0]
+    varied = {n: set(zip(*thresholds.curves(p)[["outcome", "parameter"]].T.values, strict=True))
+              for n, p in others.items()}  # fmt: skip
+    figs = figures(body)
     assert len(figs) == len(drawn)
     for ((outcome, parameter), g), fig in zip(drawn, figs, strict=True):
-        title = f"<b>P({html.escape(outcome)}) over {parameter}, 1928-bloc.</b>"
-        assert title in fig
+        assert f"<b>P({html.escape(outcome)}) over {parameter}, {main}.</b>" in fig
         default = g["default"].iloc[0]
         assert f"marks its value in the scenario ({default:g})" in fig
-        assert f"The share of the {RUNS} runs of 1928-bloc" in fig
+        assert f"The share of the {runs} runs of {main}" in fig
         svg = re.search(r"<svg.*</svg>", fig, re.S).group(0)
         assert svg.count('id="default-threshold"') == 1  # the dashed line at its value
         assert f"its value ({default:g})" in svg  # and its legend entry
-        for other in ("1928-all-reform", "1928-all-corpse"):  # the other scenarios' lines
-            assert other in svg
+        lines = [n for n, v in varied.items() if (outcome, parameter) in v]
+        for other in others:  # the other scenarios' lines, where they vary the same threshold
+            assert (other in svg) == (other in lines)
+        assert ("Thin lines: the other scenarios" in fig) == bool(lines)
         censored = bool((g.p_high > g.p).any())
         assert ("Shaded: runs censored at that value" in fig) == censored
-        assert ("1928-bloc: censored runs" in svg) == censored
-    zero = [k for k, g in c.groupby(["outcome", "parameter"], sort=False) if not g.p_high.max()]
-    lines = re.findall(r'<p class="none">(.*?)</p>', body[1])
+        assert (f"{main}: censored runs" in svg) == censored
+    lines = re.findall(r'<p class="none">(.*?)</p>', body)
     assert len(lines) == len(zero)
-    for (outcome, parameter), line in zip(zero, lines, strict=True):
+    for ((outcome, parameter), g), line in zip(zero, lines, strict=True):
         assert line.startswith(f"P({html.escape(outcome)}) is 0 at every {parameter} from ")
-        assert line.endswith(
-            f"in 1928-bloc ({RUNS} runs): no run would reach it, so it is not drawn."
-        )
+        assert f"in {main} ({runs} runs): no run reaches it" in line
+        high = g.p_high.max()
+        assert (f"(at most {high:.0%}".replace("%", " %") in line) == (high > 0)
+        assert line.endswith(", so it is not drawn.")
+    return len(figs)
+
+
+def test_report_outcomes_over_their_thresholds(report: Path, dirs: dict[str, Path]) -> None:
+    """The main experiment's outcomes over their thresholds, replayed on its stored runs."""
+    text = report.read_text(encoding="utf-8")
+    others = {"1928-all-reform": dirs["reform"], "1928-all-corpse": dirs["corpse"]}
+    check_thresholds(text, dirs["bloc"], "1928-bloc", RUNS, others)
+
+
+@pytest.fixture(scope="module")
+def ended(root: Path, dirs: dict[str, Path]) -> tuple[Path, Path]:
+    """Runs that end: 1928-bloc with bureaucratic consolidation declared once beta has stood at
+    0.45 or more (it starts at 0.5) for 4 weeks, and its report against 1928-all-corpse."""
+    out = root / "ended"
+    code, stdout, stderr = cli(
+        "ensemble", "1928-bloc", "--runs", 4, "--weeks", 26, "--set", SCALE,
+        "--set", "outcome.consolidation_weeks=4", "--set", "outcome.consolidation_beta=0.45",
+        "--workers", 2, "--quiet", "--out", out,
+    )  # fmt: skip
+    assert code == 0, stderr
+    path = root / "ended.html"
+    code, stdout, stderr = cli("report", out, dirs["corpse"], "-o", path, "--main", "1928-bloc")
+    assert code == 0, stderr
+    return out, path
+
+
+def test_report_outcomes_over_their_thresholds_when_runs_end(
+    ended: tuple[Path, Path], dirs: dict[str, Path]
+) -> None:
+    """With runs ended by an outcome: its curve is drawn (not 0 everywhere), the runs it ended
+    are censored for the others (a band or a line saying how far they could go)."""
+    out, path = ended
+    assert (stored_outcomes(out) == "bureaucratic consolidation").any()
+    text = path.read_text(encoding="utf-8")
+    assert check_thresholds(text, out, "1928-bloc", 4, {"1928-all-corpse": dirs["corpse"]}) >= 1
 
 
 def test_report_numbers_are_plain(report: Path) -> None:

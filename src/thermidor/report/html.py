@@ -414,7 +414,7 @@ def _comparison(
 def _over_thresholds(over: dict[str, pd.DataFrame], main: str) -> str:
     """Per outcome, its probability over the threshold that decides it, replayed on the stored
     weeks of `main` (the other experiments as thin lines); an outcome no run of `main` reaches at
-    any threshold of its grid is said in one line."""
+    any threshold of its grid (p 0 throughout) is said in one line."""
     out = [
         "<p>An outcome is declared when a quantity of the model crosses a threshold (docs/ODD.md, "
         "S13). These thresholds are assumptions, so each outcome's probability is shown over its "
@@ -426,10 +426,17 @@ def _over_thresholds(over: dict[str, pd.DataFrame], main: str) -> str:
         grid = f"{g['threshold'].min():g} to {g['threshold'].max():g}"
         runs = int(g["runs"].iloc[0])
         default = float(g["default"].iloc[0])
-        if not (g["p_high"] > 0).any():
+        if not (g["p"] > 0).any():
+            high = float(g["p_high"].max())
+            censored = (
+                f" (at most {share(high)} if every run that another outcome ended had gone on "
+                "to reach it)"
+                if high > 0
+                else ""
+            )
             out.append(_none(
                 f"P({outcome}) is 0 at every {parameter} from {grid} in {main} ({runs} runs): "
-                "no run would reach it, so it is not drawn."
+                f"no run reaches it{censored}, so it is not drawn."
             ))  # fmt: skip
             continue
         lines = {main: g}
