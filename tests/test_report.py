@@ -365,13 +365,13 @@ def check_thresholds(text: str, path: Path, main: str, runs: int, others: dict[s
         assert f"The share of the {runs} runs of {main}" in fig
         svg = re.search(r"<svg.*</svg>", fig, re.S).group(0)
         assert svg.count('id="default-threshold"') == 1  # the dashed line at its value
-        assert f"its value ({default:g})" in svg  # and its legend entry
+        assert f"the scenario's value ({default:g})" in svg  # and its legend entry
         lines = [n for n, v in varied.items() if (outcome, parameter) in v]
         for other in others:  # the other scenarios' lines, where they vary the same threshold
             assert (other in svg) == (other in lines)
         assert ("Thin lines: the other scenarios" in fig) == bool(lines)
         censored = bool((g.p_high > g.p).any())
-        assert ("Shaded: runs censored at that value" in fig) == censored
+        assert ("Shaded: the runs censored at that value" in fig) == censored
         assert (f"{main}: censored runs" in svg) == censored
     lines = re.findall(r'<p class="none">(.*?)</p>', body)
     assert len(lines) == len(zero)
@@ -497,6 +497,10 @@ def overlap(a: list[float], b: list[float], tolerance: float = 0.5) -> bool:
 
 @pytest.fixture(scope="module")
 def rendered(report: Path) -> dict:
+    return render(report)
+
+
+def render(report: Path) -> dict:
     """The report opened offline in headless Chromium, wide (1,100 px) and narrow (380 px)."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed")
@@ -581,6 +585,10 @@ def test_report_heat_map_is_labelled(rendered: dict) -> None:
 
 
 def test_report_plots_have_no_overlapping_text_or_legend(rendered: dict) -> None:
+    no_overlap(rendered)
+
+
+def no_overlap(rendered: dict) -> None:
     for i, plot in enumerate(rendered[1100]["plots"]):
         texts = plot["texts"]
         for a in range(len(texts)):
@@ -594,6 +602,21 @@ def test_report_plots_have_no_overlapping_text_or_legend(rendered: dict) -> None
 def test_report_fits_a_narrow_window(rendered: dict) -> None:
     """At 380 px the plots shrink to the window and nothing makes the page scroll sideways
     (wide tables scroll inside their own box)."""
+    fits(rendered)
+
+
+def test_report_threshold_plots_render_cleanly(ended: tuple[Path, Path]) -> None:
+    """The report with plots over thresholds (runs that end): no error in Chromium, no text or
+    legend overlapping, and it fits a narrow window."""
+    out = render(ended[1])
+    assert out["page_errors"] == [] and out["blocked"] == []
+    assert [m for m in out["console"] if m[0] in ("error", "warning")] == []
+    assert len(out[1100]["plots"]) == len(figures(ended[1].read_text(encoding="utf-8")))
+    no_overlap(out)
+    fits(out)
+
+
+def fits(rendered: dict) -> None:
     narrow = rendered[380]
     assert narrow["scroll_width"] <= narrow["inner_width"]
     for plot in narrow["plots"]:

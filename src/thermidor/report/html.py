@@ -451,8 +451,9 @@ def _over_thresholds(over: dict[str, pd.DataFrame], main: str) -> str:
         )
         if (g["p_high"] > g["p"]).any():
             caption += (
-                " Shaded: runs censored at that value (ended by another outcome before they could "
-                "reach this one), counted as not reaching it (lower edge) or as reaching it "
+                " Shaded: the runs censored at that value (an outcome ended them, at the "
+                "scenario's thresholds, before any rule fired at this value, and their later weeks "
+                "were never computed), counted as not reaching it (lower edge) or as reaching it "
                 "(upper edge)."
             )
         if len(lines) > 1:

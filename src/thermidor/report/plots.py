@@ -333,7 +333,9 @@ def threshold(curves: dict[str, pd.DataFrame], main: str, parameter: str) -> str
         else:
             ax.plot(x, g["p"], color=f"C{i + 1}", lw=1, label=name)
     default = float(curves[main]["default"].iloc[0])
-    mark = ax.axvline(default, color="k", ls="--", lw=1, label=f"its value ({default:g})")
+    mark = ax.axvline(
+        default, color="k", ls="--", lw=1, label=f"the scenario's value ({default:g})"
+    )
     mark.set_gid(DEFAULT_MARK)
     ax.set(xlabel=parameter, ylabel="share of runs", ylim=(0, 1.02))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
