@@ -635,10 +635,13 @@ def test_report_of_one_experiment_reads_it_by_default(root: Path, dirs: dict[str
     text = path.read_text(encoding="utf-8")
     assert "<title>thermidor report: 1928-all-corpse</title>" in text
     s = sections(text)
-    assert list(s) == ["reading", "ensembles", "answers", "nuclei", "compare", "claims", "glossary"]
+    assert list(s) == [
+        "reading", "ensembles", "answers", "nuclei", "compare", "thresholds", "claims", "glossary",
+    ]  # fmt: skip
     assert "no bloc formed" in s["answers"][1]
     assert "No bloc formed in any scenario here" in s["answers"][1]
-    assert text.count("<svg") == sum(expected_figures(dirs, ["corpse"], "corpse").values())
+    drawn = check_thresholds(text, dirs["corpse"], "1928-all-corpse", RUNS, {})
+    assert text.count("<svg") == sum(expected_figures(dirs, ["corpse"], "corpse").values()) + drawn
     assert s["claims"][1].count("not evaluated") == 9
 
 
