@@ -4,9 +4,9 @@ Written for a reader who is not the model's author (a historian, a teacher): cal
 every time axis, real persons (agents / scale), plain numbers, a sentence in words under each
 answer, a glossary, a table of contents, the version and the date. An outcome that never occurs
 is said in one line, not drawn as an empty plot. Sections: how to read it, the ensembles, the
-seven answers, the nuclei at a glance, the comparison, the outcomes over their thresholds,
-the sensitivity ranking, the letter
-against the model, the glossary. Every number comes from the experiments given.
+seven answers, the nuclei at a glance, the comparison, the outcomes over their thresholds, the
+sensitivity ranking, the letter against the model, the glossary. Every number comes from the
+experiments given.
 """
 
 from __future__ import annotations
