@@ -585,7 +585,7 @@ def test_an_unwritable_target_is_refused_before_simulating(
     monkeypatch.setattr(
         "thermidor.outputs.os.access", lambda p, m: False if Path(p) == locked else real(p, m)
     )
-    monkeypatch.setattr("thermidor.cli.simulate", lambda *a, **k: pytest.fail("simulated"))
+    monkeypatch.setattr("thermidor.engine.simulate", lambda *a, **k: pytest.fail("simulated"))
     for args in (
         ["run", "tiny", "--weeks", "2", "--quiet", "--out", str(locked / "run")],
         ["ensemble", "tiny", "--runs", "2", "--quiet", "--out", str(locked / "a" / "b")],

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import thermidor
+from thermidor.analysis import thresholds
 from thermidor.analysis.claims import CLAIMS, hold_claims
 from thermidor.analysis.load import load
 from thermidor.analysis.sensitivity import TARGETS
@@ -215,8 +216,8 @@ def test_report_has_every_section(
     assert "<title>thermidor report: 1928-bloc</title>" in text
     s = sections(text)
     assert list(s) == [
-        "reading", "ensembles", "answers", "nuclei", "compare", "sensitivity", "claims",
-        "glossary",
+        "reading", "ensembles", "answers", "nuclei", "compare", "thresholds", "sensitivity",
+        "claims", "glossary",
     ]  # fmt: skip
     assert s["ensembles"][0] == "The ensembles"
     assert s["answers"][0] == "The seven answers (1928-bloc)"
@@ -331,13 +332,91 @@ def test_report_has_every_section(
 
     # every plot is one inline SVG inside its figure; no duplicated figure
     all_figures = figures(text)
-    assert len(all_figures) == sum(want.values()) + int(moved.sum())
+    others = {"1928-all-reform": dirs["reform"], "1928-all-corpse": dirs["corpse"]}
+    drawn = check_thresholds(text, dirs["bloc"], "1928-bloc", RUNS, others)
+    assert len(all_figures) == sum(want.values()) + int(moved.sum()) + drawn
     assert all(f.count("<svg") == 1 and f.count("</svg>") == 1 for f in all_figures)
     assert text.count("<svg") == len(all_figures)
     svgs = [re.search(r"<svg.*</svg>", f, re.S).group(0) for f in all_figures]
     assert len(set(svgs)) == len(svgs)
     titles = re.findall(r"<figcaption><b>(.*?)</b>", text)
     assert len(set(titles)) == len(titles) == len(all_figures)
+
+
+def check_thresholds(text: str, path: Path, main: str, runs: int, others: dict[str, Path]) -> int:
+    """The section "Outcomes over their thresholds" of a report read on `main` (at `path`,
+    `runs` runs): a plot for each (outcome, parameter) whose curve, replayed on the stored runs,
+    is not 0 everywhere, with the scenario's threshold marked and the `others` (name: directory)
+    as extra lines where they vary the same threshold; a line for each curve 0 everywhere.
+    Returns the number of plots."""
+    title, body = sections(text)["thresholds"]
+    assert title == "Outcomes over their thresholds"
+    groups = list(thresholds.curves(path).groupby(["outcome", "parameter"], sort=False))
+    drawn = [(k, g) for k, g in groups if g.p.max() > 0]
+    zero = [(k, g) for k, g in groups if not g.p.max() > 0]
+    varied = {n: set(zip(*thresholds.curves(p)[["outcome", "parameter"]].T.values, strict=True))
+              for n, p in others.items()}  # fmt: skip
+    figs = figures(body)
+    assert len(figs) == len(drawn)
+    for ((outcome, parameter), g), fig in zip(drawn, figs, strict=True):
+        assert f"<b>P({html.escape(outcome)}) over {parameter}, {main}.</b>" in fig
+        default = g["default"].iloc[0]
+        assert f"marks its value in the scenario ({default:g})" in fig
+        assert f"The share of the {runs} runs of {main}" in fig
+        svg = re.search(r"<svg.*</svg>", fig, re.S).group(0)
+        assert svg.count('id="default-threshold"') == 1  # the dashed line at its value
+        assert f"the scenario's value ({default:g})" in svg  # and its legend entry
+        lines = [n for n, v in varied.items() if (outcome, parameter) in v]
+        for other in others:  # the other scenarios' lines, where they vary the same threshold
+            assert (other in svg) == (other in lines)
+        assert ("Thin lines: the other scenarios" in fig) == bool(lines)
+        censored = bool((g.p_high > g.p).any())
+        assert ("Shaded: the runs censored at that value" in fig) == censored
+        assert (f"{main}: censored runs" in svg) == censored
+    lines = re.findall(r'<p class="none">(.*?)</p>', body)
+    assert len(lines) == len(zero)
+    for ((outcome, parameter), g), line in zip(zero, lines, strict=True):
+        assert line.startswith(f"P({html.escape(outcome)}) is 0 at every {parameter} from ")
+        assert f"in {main} ({runs} runs): no run reaches it" in line
+        high = g.p_high.max()
+        assert (f"(at most {high:.0%}".replace("%", " %") in line) == (high > 0)
+        assert line.endswith(", so it is not drawn.")
+    return len(figs)
+
+
+def test_report_outcomes_over_their_thresholds(report: Path, dirs: dict[str, Path]) -> None:
+    """The main experiment's outcomes over their thresholds, replayed on its stored runs."""
+    text = report.read_text(encoding="utf-8")
+    others = {"1928-all-reform": dirs["reform"], "1928-all-corpse": dirs["corpse"]}
+    check_thresholds(text, dirs["bloc"], "1928-bloc", RUNS, others)
+
+
+@pytest.fixture(scope="module")
+def ended(root: Path, dirs: dict[str, Path]) -> tuple[Path, Path]:
+    """Runs that end: 1928-bloc with bureaucratic consolidation declared once beta has stood at
+    0.45 or more (it starts at 0.5) for 4 weeks, and its report against 1928-all-corpse."""
+    out = root / "ended"
+    code, stdout, stderr = cli(
+        "ensemble", "1928-bloc", "--runs", 4, "--weeks", 26, "--set", SCALE,
+        "--set", "outcome.consolidation_weeks=4", "--set", "outcome.consolidation_beta=0.45",
+        "--workers", 2, "--quiet", "--out", out,
+    )  # fmt: skip
+    assert code == 0, stderr
+    path = root / "ended.html"
+    code, stdout, stderr = cli("report", out, dirs["corpse"], "-o", path, "--main", "1928-bloc")
+    assert code == 0, stderr
+    return out, path
+
+
+def test_report_outcomes_over_their_thresholds_when_runs_end(
+    ended: tuple[Path, Path], dirs: dict[str, Path]
+) -> None:
+    """With runs ended by an outcome: its curve is drawn (not 0 everywhere), the runs it ended
+    are censored for the others (a band or a line saying how far they could go)."""
+    out, path = ended
+    assert (stored_outcomes(out) == "bureaucratic consolidation").any()
+    text = path.read_text(encoding="utf-8")
+    assert check_thresholds(text, out, "1928-bloc", 4, {"1928-all-corpse": dirs["corpse"]}) >= 1
 
 
 def test_report_numbers_are_plain(report: Path) -> None:
@@ -418,6 +497,10 @@ def overlap(a: list[float], b: list[float], tolerance: float = 0.5) -> bool:
 
 @pytest.fixture(scope="module")
 def rendered(report: Path) -> dict:
+    return render(report)
+
+
+def render(report: Path) -> dict:
     """The report opened offline in headless Chromium, wide (1,100 px) and narrow (380 px)."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed")
@@ -502,6 +585,10 @@ def test_report_heat_map_is_labelled(rendered: dict) -> None:
 
 
 def test_report_plots_have_no_overlapping_text_or_legend(rendered: dict) -> None:
+    no_overlap(rendered)
+
+
+def no_overlap(rendered: dict) -> None:
     for i, plot in enumerate(rendered[1100]["plots"]):
         texts = plot["texts"]
         for a in range(len(texts)):
@@ -515,6 +602,21 @@ def test_report_plots_have_no_overlapping_text_or_legend(rendered: dict) -> None
 def test_report_fits_a_narrow_window(rendered: dict) -> None:
     """At 380 px the plots shrink to the window and nothing makes the page scroll sideways
     (wide tables scroll inside their own box)."""
+    fits(rendered)
+
+
+def test_report_threshold_plots_render_cleanly(ended: tuple[Path, Path]) -> None:
+    """The report with plots over thresholds (runs that end): no error in Chromium, no text or
+    legend overlapping, and it fits a narrow window."""
+    out = render(ended[1])
+    assert out["page_errors"] == [] and out["blocked"] == []
+    assert [m for m in out["console"] if m[0] in ("error", "warning")] == []
+    assert len(out[1100]["plots"]) == len(figures(ended[1].read_text(encoding="utf-8")))
+    no_overlap(out)
+    fits(out)
+
+
+def fits(rendered: dict) -> None:
     narrow = rendered[380]
     assert narrow["scroll_width"] <= narrow["inner_width"]
     for plot in narrow["plots"]:
@@ -533,10 +635,13 @@ def test_report_of_one_experiment_reads_it_by_default(root: Path, dirs: dict[str
     text = path.read_text(encoding="utf-8")
     assert "<title>thermidor report: 1928-all-corpse</title>" in text
     s = sections(text)
-    assert list(s) == ["reading", "ensembles", "answers", "nuclei", "compare", "claims", "glossary"]
+    assert list(s) == [
+        "reading", "ensembles", "answers", "nuclei", "compare", "thresholds", "claims", "glossary",
+    ]  # fmt: skip
     assert "no bloc formed" in s["answers"][1]
     assert "No bloc formed in any scenario here" in s["answers"][1]
-    assert text.count("<svg") == sum(expected_figures(dirs, ["corpse"], "corpse").values())
+    drawn = check_thresholds(text, dirs["corpse"], "1928-all-corpse", RUNS, {})
+    assert text.count("<svg") == sum(expected_figures(dirs, ["corpse"], "corpse").values()) + drawn
     assert s["claims"][1].count("not evaluated") == 9
 
 

@@ -35,6 +35,7 @@ def demo(
 ) -> None:
     """Ensembles of the strategy scenarios, a Morris sensitivity analysis and the HTML report."""
     import thermidor.experiments as tx
+    from thermidor.analysis import thresholds
     from thermidor.analysis.load import load, passive_of, scenario_of
     from thermidor.analysis.sensitivity import DEFAULT_PARAMETERS, describe, sensitivity
     from thermidor.analysis.seven import QUESTIONS, blocs_line, one_line, seven_answers
@@ -61,15 +62,24 @@ def demo(
         out.print(f"   {target}: {ranked}", markup=False, highlight=False)
     experiments = {}
     meta = {}
+    over = {}
     for name in SCENARIOS:
         path = out_dir / name
         experiments[name] = load(path, with_cells=True)
+        over[name] = thresholds.curves(path)
         sc = scenario_of(path)
         meta[name] = {"runs": len(experiments[name].outcomes), "weeks": sc.weeks,
                       "scale": sc.scale, "root seed": sc.seed, "directory": str(path)}  # fmt: skip
     report = out_dir / "report.html"
     report.write_text(
-        build(experiments, "1928", meta, indices, describe(out_dir / "sensitivity")),
+        build(
+            experiments,
+            "1928",
+            meta,
+            indices,
+            describe(out_dir / "sensitivity"),
+            over_thresholds=over,
+        ),
         encoding="utf-8",
     )
     main = experiments["1928"]

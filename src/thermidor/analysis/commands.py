@@ -234,6 +234,7 @@ def report(
     force: Annotated[bool, typer.Option(help="replace an existing report file")] = False,
 ) -> None:
     """One self-contained HTML report of the experiments given (opens offline)."""
+    from thermidor.analysis import thresholds
     from thermidor.analysis.load import load, read_indices, scenario_of
     from thermidor.analysis.sensitivity import describe
     from thermidor.experiments.store import write_text
@@ -245,10 +246,12 @@ def report(
         raise InputError(str(sensitivity_dir), "has no indices.parquet (run `sensitivity`)")
     experiments = {}
     meta = {}
+    over = {}
     for p in paths:
         e = load(p, with_cells=True)
         key = f"{e.name} ({p})" if e.name in experiments else e.name
         experiments[key] = e
+        over[key] = thresholds.curves(p)
         sc = scenario_of(p)
         meta[key] = {"runs": len(e.outcomes), "weeks": sc.weeks, "scale": sc.scale,
                         "root seed": sc.seed, "directory": str(p)}  # fmt: skip
@@ -259,7 +262,7 @@ def report(
     if sensitivity_dir is not None:
         indices = read_indices(sensitivity_dir / "indices.parquet")
     info = describe(sensitivity_dir) if sensitivity_dir is not None else None
-    write_text(output, build(experiments, name, meta, indices, info))
+    write_text(output, build(experiments, name, meta, indices, info, over_thresholds=over))
     out.print(f"report: {output}")
 
 

@@ -58,7 +58,6 @@ TARGETS = (
     "P(reform | reform) - P(reform | corpse)",
     *(name for name, _ in CONTINUOUS),
 )
-TARGETS = ("P(reform)", "P(Thermidor)", "P(reform | reform) - P(reform | corpse)")
 # the default short list: how the cadres reach the cells and what saying "corpse" costs them
 # (the strategies' levers), and the balance of power and the hazard they act on
 DEFAULT_PARAMETERS = (

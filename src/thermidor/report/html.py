@@ -4,8 +4,9 @@ Written for a reader who is not the model's author (a historian, a teacher): cal
 every time axis, real persons (agents / scale), plain numbers, a sentence in words under each
 answer, a glossary, a table of contents, the version and the date. An outcome that never occurs
 is said in one line, not drawn as an empty plot. Sections: how to read it, the ensembles, the
-seven answers, the nuclei at a glance, the comparison, the sensitivity ranking, the letter
-against the model, the glossary. Every number comes from the experiments given.
+seven answers, the nuclei at a glance, the comparison, the outcomes over their thresholds, the
+sensitivity ranking, the letter against the model, the glossary. Every number comes from the
+experiments given.
 """
 
 from __future__ import annotations
@@ -120,11 +121,14 @@ def build(
     sensitivity: pd.DataFrame | None = None,
     sensitivity_meta: dict | None = None,
     made: dt.date | None = None,
+    over_thresholds: dict[str, pd.DataFrame] | None = None,
 ) -> str:
     """The report as one HTML string. `main` names the experiment the seven answers are read on;
     `meta[name]` holds what reproduces each experiment (runs, scale, seed, directory);
     `sensitivity_meta` what the sensitivity analysis ran (method, points, runs, scale); `made`
-    the date printed (today, UTC, by default)."""
+    the date printed (today, UTC, by default); `over_thresholds[name]` each experiment's outcome
+    probabilities over their thresholds (`thermidor.analysis.thresholds.curves`), drawn for
+    `main` when given."""
     made = made or dt.datetime.now(dt.UTC).date()
     ens = experiments[main]
     start, scale = _start(ens), _scale(ens)
@@ -281,6 +285,10 @@ def build(
     sections.append(("compare", compare_title, _comparison(experiments, curves, starts, diffs,
                                                              only_strategies, by_end)))  # fmt: skip
 
+    if over_thresholds and main in over_thresholds:
+        sections.append(("thresholds", "Outcomes over their thresholds",
+                         _over_thresholds(over_thresholds, main)))  # fmt: skip
+
     if sensitivity is not None and len(sensitivity):
         sections.append(("sensitivity", "Sensitivity", _sensitivity(sensitivity,
                                                                     sensitivity_meta)))  # fmt: skip
@@ -404,6 +412,62 @@ def _comparison(
     return "".join(out)
 
 
+def _over_thresholds(over: dict[str, pd.DataFrame], main: str) -> str:
+    """Per outcome, its probability over the threshold that decides it, replayed on the stored
+    weeks of `main` (the other experiments as thin lines); an outcome no run of `main` reaches at
+    any threshold of its grid (p 0 throughout) is said in one line."""
+    out = [
+        "<p>An outcome is declared when a quantity of the model crosses a threshold (docs/ODD.md, "
+        "S13). These thresholds are assumptions, so each outcome's probability is shown over its "
+        "threshold: for each value on the axis, the share of the runs that would have ended in "
+        "it, found by replaying the rule on the weeks the runs stored (no run is repeated; the "
+        "other thresholds keep their values).</p>"
+    ]
+    for (outcome, parameter), g in over[main].groupby(["outcome", "parameter"], sort=False):
+        grid = f"{g['threshold'].min():g} to {g['threshold'].max():g}"
+        runs = int(g["runs"].iloc[0])
+        default = float(g["default"].iloc[0])
+        if not (g["p"] > 0).any():
+            high = float(g["p_high"].max())
+            censored = (
+                f" (at most {share(high)} if every run that another outcome ended had gone on "
+                "to reach it)"
+                if high > 0
+                else ""
+            )
+            out.append(_none(
+                f"P({outcome}) is 0 at every {parameter} from {grid} in {main} ({runs} runs): "
+                f"no run reaches it{censored}, so it is not drawn."
+            ))  # fmt: skip
+            continue
+        lines = {main: g}
+        for name, c in over.items():
+            h = c[(c["outcome"] == outcome) & (c["parameter"] == parameter)]
+            if name != main and len(h):
+                lines[name] = h
+        caption = (
+            f"The share of the {runs} runs of {main} that end in {outcome} if {parameter} had "
+            f"been each value from {grid}; the dashed line marks its value in the scenario "
+            f"({default:g})."
+        )
+        if (g["p_high"] > g["p"]).any():
+            caption += (
+                " Shaded: the runs censored at that value (an outcome ended them, at the "
+                "scenario's thresholds, before any rule fired at this value, and their later weeks "
+                "were never computed), counted as not reaching it (lower edge) or as reaching it "
+                "(upper edge)."
+            )
+        if len(lines) > 1:
+            caption += (
+                " Thin lines: the other scenarios (censored runs counted as not reaching it)."
+            )
+        out.append(_figure(
+            plots.threshold(lines, main, parameter),
+            f"P({outcome}) over {parameter}, {main}", caption,
+        ))  # fmt: skip
+    return "".join(out)
+
+
 def _sensitivity(indices: pd.DataFrame, info: dict | None) -> str:
     method = str(indices["method"].iloc[0]) if "method" in indices else "?"
     label = (
@@ -430,12 +494,21 @@ def _sensitivity(indices: pd.DataFrame, info: dict | None) -> str:
         ". An index says how much a parameter moves the target; its bar is the bootstrap "
         "interval. With few points and runs the ranking is rough.</p>"
     )
-    figs = "".join(
-        _figure(plots.tornado(g, label), f"What moves {target}", "Parameters ranked by index.")
-        if (g["index"] > 0).any()
-        else _none(f"No varied parameter moved {target}: every index is 0, so it is not drawn.")
-        for target, g in indices.groupby("target")
-    )
+    same: dict[tuple, list[str]] = {}  # targets with identical indices share one figure
+    for target, g in indices.groupby("target", sort=False):
+        key = tuple(zip(g["parameter"], g["index"].round(12), g["conf"].round(12), strict=True))
+        same.setdefault(key, []).append(str(target))
+    figs = ""
+    for targets in same.values():
+        g = indices[indices["target"] == targets[0]]
+        names = ", ".join(targets)
+        if not (g["index"] > 0).any():
+            figs += _none(f"No varied parameter moved {names}: every index is 0, so not drawn.")
+        else:
+            note = " (identical indices: one figure)" if len(targets) > 1 else ""
+            figs += _figure(
+                plots.tornado(g, label), f"What moves {names}", f"Parameters ranked by index{note}."
+            )
     table = indices.rename(columns={"conf": "± (95 %)"})
     return design + figs + _table(table)
 

@@ -312,3 +312,32 @@ def tornado(indices: pd.DataFrame, label: str) -> str:
     )
     ax.set(xlabel=label)
     return _svg(fig)
+
+
+DEFAULT_MARK = "default-threshold"  # the SVG group id of the scenario's threshold (tests read it)
+
+
+def threshold(curves: dict[str, pd.DataFrame], main: str, parameter: str) -> str:
+    """One outcome's probability over its threshold (one parameter): `main`'s curve with the
+    band of its censored runs (p .. p_high), the other experiments' p as thin lines, and a
+    dashed vertical line at `main`'s own threshold. Each frame holds threshold, p, p_high and
+    default (`thermidor.analysis.thresholds.curves` for one outcome)."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 2.4))
+    for i, (name, g) in enumerate(curves.items()):
+        x = g["threshold"].to_numpy(dtype=float)
+        if name == main:
+            if (g["p_high"] > g["p"]).any():
+                ax.fill_between(x, g["p"], g["p_high"], color="C0", alpha=0.2, lw=0,
+                                label=f"{name}: censored runs")  # fmt: skip
+            ax.plot(x, g["p"], color="C0", lw=1.8, marker="o", ms=3, label=name, zorder=3)
+        else:
+            ax.plot(x, g["p"], color=f"C{i + 1}", lw=1, label=name)
+    default = float(curves[main]["default"].iloc[0])
+    mark = ax.axvline(
+        default, color="k", ls="--", lw=1, label=f"the scenario's value ({default:g})"
+    )
+    mark.set_gid(DEFAULT_MARK)
+    ax.set(xlabel=parameter, ylabel="share of runs", ylim=(0, 1.02))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    _legend(ax)
+    return _svg(fig)
