@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 \
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench bench-ensemble clean
+.PHONY: demo test test-slow bench bench-ensemble clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "error: no Python >= 3.12 found (install one, or set PYTHON=...)"; exit 2; }
@@ -35,7 +35,11 @@ $(CHROMIUM):
 test: $(STAMP) $(CHROMIUM)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -m "not slow"
+
+# the twin's statistical ensembles against the engine (over 15 minutes on 2 cores)
+test-slow: $(STAMP)
+	$(VENV)/bin/pytest -q -m slow
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py
