@@ -18,13 +18,16 @@ Three checks, from the strictest to the most robust:
      zero), Holm-corrected over the 30 tests at a family-wise level of 5 %;
    - outcomes: on `tiny` with S13 made reachable within 104 weeks (OUTCOME_SETTING, Model 2:
      no procurement crisis; about half Thermidor and half consolidation in 12 seeds; the Left
-     never holds the CC there, so no reform), the outcome frequencies by a chi-square test of homogeneity and the week the
-     run ended by a Mann-Whitney test, Holm-corrected over the two;
+     never holds the CC there, so no reform), the outcome frequencies by a chi-square test of
+     homogeneity and the week the run ended by a Mann-Whitney test, Holm-corrected over the two;
    - power: the same tests must detect a deliberate change of one parameter in the engine only
      (activation.k = 1.5 instead of 2.3 for the metrics: beta moves by 6-13 %, pi by 2-6 %;
      outcome.consolidation_weeks = 45 instead of 30 for the outcomes), and the ensembles must be
      large enough to detect a 10 % change of the mean of the metrics in `PRECISE`
      (`test_ensembles_detect_a_ten_percent_change` recomputes this from the observed variance).
+
+These ensembles are marked `slow` (`make test-slow`): with Model 2 a twin run costs about twice
+what it did, and the lockstep checks above, in `make test`, are the stronger test.
 
 Ensemble sizes. A twin run costs about 1.2 s (104 weeks of `tiny`), an engine run 0.04 s, so the
 engine ensembles are five times larger. A change delta of a mean is detected with 80 % power at
