@@ -218,27 +218,21 @@ def ensemble(
     if matched:  # both directories checked before either is written
         manifest.check_dir(Path(out).absolute(), plan)
         manifest.check_dir(passive_dir(Path(out).absolute()), passive_plan(plan))
-    exp = run(
-        plan,
-        out,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        connect_timeout=connect_timeout,
-        progress=progress,
-        task_fn=task_fn,
-    )
-    if matched:
+    targets = [(plan, out), (passive_plan(plan), passive_dir(out))] if matched else [(plan, out)]
+    exps = [
         run(
-            passive_plan(plan),
-            passive_dir(out),
+            p,
+            o,
             executor=executor,
             workers=workers,
             scheduler=scheduler,
             connect_timeout=connect_timeout,
             progress=progress,
             task_fn=task_fn,
-        )
+        )  # fmt: skip
+        for p, o in targets
+    ]
+    exp = exps[0]
     return exp
 
 
