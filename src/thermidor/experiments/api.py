@@ -229,7 +229,7 @@ def ensemble(
             connect_timeout=connect_timeout,
             progress=progress,
             task_fn=task_fn,
-        )  # fmt: skip
+        )
         for p, o in targets
     ]
     exp = exps[0]
