@@ -81,6 +81,9 @@ def _schema(paths: list[Path]) -> pa.Schema:
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` with `schema`'s columns and types (a missing column all null)."""
+    if table.schema.equals(schema):
+        return table
     cols = [
         table.column(f.name).cast(f.type)
         if f.name in table.column_names
@@ -101,7 +104,7 @@ def _write_pack(path: Path, parts: list[Path]) -> dict:
             batch: list[pa.Table] = []
             held = 0
             for part in parts:
-                t = _conform(pq.read_table(part), schema)
+                t = _conform(pq.ParquetFile(part).read(), schema)
                 batch.append(t)
                 held += t.num_rows
                 if held >= GROUP_ROWS:
