@@ -6,9 +6,11 @@
 Steps the `1928` scenario exactly as `thermidor.model.schedule.week` and `thermidor.simulate` do
 (the week's bookkeeping, every enabled submodel of SCHEDULE in order, then `observe`, and
 `cells_snapshot` every `snapshot_every` weeks), timing each call. The first `--warmup` weeks
-compile or load the numba cache and are not counted; the next `--weeks` weeks are. Single thread
-(NUMBA_NUM_THREADS=1 and friends are set before numba loads). `schedule.SCHEDULE` is read at call
-time, so a script can swap a variant step in and call `main()` to profile it.
+compile or load the numba cache and are not counted; the next `--weeks` weeks are. One thread
+unless `--threads N` (NUMBA_NUM_THREADS and friends are set before numba loads).
+`schedule.SCHEDULE` is read at call time, so a script can swap a variant step in and call
+`main()` to profile it. With several threads the CPU columns count the calling thread only:
+read the wall columns.
 
 Each call is timed twice: wall clock (`perf_counter_ns`) and this thread's CPU time
 (`thread_time_ns`). On a shared, loaded machine the wall time includes the time the process was
@@ -23,14 +25,16 @@ is the column that adds up to the week.
 from __future__ import annotations
 
 import os
+import sys
 
-for _k in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+_THREADS = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "1"
+os.environ.setdefault("NUMBA_NUM_THREADS", _THREADS)
+for _k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_k, "1")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -39,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import thermidor  # noqa: E402
 from thermidor.model import schedule  # noqa: E402
 from thermidor.model.init import initial_state  # noqa: E402
+from thermidor.model.jit import set_threads  # noqa: E402
 from thermidor.model.observe import cells_snapshot, observe  # noqa: E402
 from thermidor.model.state import OPEN  # noqa: E402
 from throughput import load, machine, parse_scale, scale_label  # noqa: E402
@@ -147,12 +152,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=int, default=10, help="weeks not counted (10)")
     ap.add_argument("--weeks", type=int, default=30, help="weeks counted (30)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1, help="threads of the kernels (1)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     ap.add_argument("--json", metavar="FILE")
     args = ap.parse_args(argv)
 
     scale = parse_scale(args.scale)
+    set_threads(args.threads)
     load_before = load()
     res = profile(scale, args.warmup, args.weeks, args.seed, args.set)
     rows = table(res)
@@ -164,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"1928 at {scale_label(scale)}: {res['persons']:,} persons, {res['cells']:,} cells; "
         f"weeks {args.warmup + 1}-{args.warmup + args.weeks} counted; overrides {args.set}; "
-        f"outcome reached in week {res['outcome_week']}"
+        f"outcome reached in week {res['outcome_week']}; {args.threads} thread(s)"
     )
     if args.markdown:
         print("| step | " + " | ".join(TITLES) + " | share |")

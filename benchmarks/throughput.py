@@ -1,14 +1,17 @@
-"""Throughput of `thermidor.simulate` on the `1928` scenario at several scales, one core.
+"""Throughput of `thermidor.simulate` on the `1928` scenario at several scales and threads.
 
     .venv/bin/python benchmarks/throughput.py                      # 1:1000 .. 1:1, 52 weeks
     .venv/bin/python benchmarks/throughput.py --scales 1:10 --weeks 104 --repeats 5
     .venv/bin/python benchmarks/throughput.py --scales 1 --weeks 520 --repeats 1   # full scale
     .venv/bin/python benchmarks/throughput.py --outcome            # keep S13 (may stop early)
+    .venv/bin/python benchmarks/throughput.py --scales 1:10 --threads 1,2  # thread scaling
 
 Each scale runs in a fresh subprocess (so the peak memory of one scale does not contaminate the
-next), with every thread pool limited to one thread (numba, OpenMP, BLAS) and, with `--cpu N`,
-pinned to CPU N. The child first warms up (a short run at 1:1000 that compiles or loads the numba
-cache), then times `initial_state` and `simulate` `--repeats` times and reports medians.
+next), with every thread pool limited to one thread (OpenMP, BLAS) and numba's to `--threads` (one
+by default; `--threads 1,2` measures each scale at 1 and then 2 threads, alternating over
+`--rounds`, so that the ratio is taken under the same load), and, with `--cpu N`, pinned to CPU N.
+The child first warms up (a short run at 1:1000 that compiles or loads the numba cache), then times
+`initial_state` and `simulate` `--repeats` times and reports medians.
 
 By default the outcome submodel (S13) is switched off (`--set outcome.enabled=false`) so that
 every run covers the full horizon: an absorbing outcome would end the run early. `--outcome`
@@ -195,7 +198,9 @@ def child(scale: float, weeks: int, repeats: int, seed: int, overrides: list[str
 # --- the parent: one subprocess a scale -------------------------------------------------------
 
 
-def run_scale(args: argparse.Namespace, scale: float, overrides: list[str]) -> dict:
+def run_scale(
+    args: argparse.Namespace, scale: float, overrides: list[str], threads: int = 1
+) -> dict:
     cmd = [
         sys.executable,
         os.path.abspath(__file__),
@@ -210,18 +215,20 @@ def run_scale(args: argparse.Namespace, scale: float, overrides: list[str]) -> d
     ]
     for o in overrides:
         cmd += ["--set", o]
-    env = {**os.environ, **ONE_THREAD}
+    env = {**os.environ, **ONE_THREAD, "NUMBA_NUM_THREADS": str(threads)}
     if args.cpu is not None:
         cmd = ["taskset", "-c", str(args.cpu), *cmd]
     load_before = load()
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
     row = json.loads(out.strip().splitlines()[-1])
     row["load_before"] = load_before
+    row["threads"] = threads
     return row
 
 
 HEADER = (
-    f"{'scale':>7} {'persons':>10} {'cells':>7} {'weeks':>5} {'init s':>7} {'wall s':>8} "
+    f"{'thr':>3} {'scale':>7} {'persons':>10} {'cells':>7} {'weeks':>5} {'init s':>7} "
+    f"{'wall s':>8} "
     f"{'CPU s':>8} {'Mpw/s':>6} {'loop':>6} {'CPU':>6} {'state MB':>8} {'peak MB':>8}  load"
 )
 
@@ -229,7 +236,8 @@ HEADER = (
 def fmt(r: dict) -> str:
     load_1 = f"{r['load_before'].split()[0]} -> {r['load'].split()[0]}"
     return (
-        f"{scale_label(r['scale']):>7} {r['persons']:>10,} {r['cells']:>7,} {r['weeks']:>5} "
+        f"{r.get('threads', 1):>3} {scale_label(r['scale']):>7} {r['persons']:>10,} "
+        f"{r['cells']:>7,} {r['weeks']:>5} "
         f"{r['init_s']:>7.2f} {r['wall_s']:>8.2f} {r['cpu_s']:>8.2f} "
         f"{r['pw_per_s'] / 1e6:>6.1f} {r['loop_pw_per_s'] / 1e6:>6.1f} "
         f"{r['pw_per_cpu_s'] / 1e6:>6.1f} {r['state_mb']:>8.0f} {r['peak_rss_mb']:>8.0f}  {load_1}"
@@ -247,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="scenario override, as `thermidor run --set` (repeatable)")  # fmt: skip
     ap.add_argument("--outcome", action="store_true",
                     help=f"keep S13 on (default: --set {NO_OUTCOME}, full horizon)")  # fmt: skip
+    ap.add_argument("--threads", default="1", help="numba threads, a comma list (1)")
+    ap.add_argument("--rounds", type=int, default=1, help="times to go over the threads (1)")
     ap.add_argument("--cpu", type=int, default=None, help="pin each child to this CPU (taskset)")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
     ap.add_argument("--child", type=float, help=argparse.SUPPRESS)
@@ -266,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"scenario 1928, seed {args.seed}, {args.weeks} weeks, median of {args.repeats}, "
-        f"overrides {overrides or 'none'}, one thread"
+        f"overrides {overrides or 'none'}, threads {args.threads}"
         + (f", pinned to CPU {args.cpu}" if args.cpu is not None else "")
         + f"; {dt.datetime.now().isoformat(timespec='seconds')}"
     )
@@ -277,9 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     print(HEADER)
     rows = []
     for text in args.scales.split(","):
-        row = run_scale(args, parse_scale(text), overrides)
-        rows.append(row)
-        print(fmt(row), flush=True)
+        for _ in range(args.rounds):
+            for threads in (int(t) for t in args.threads.split(",")):
+                row = run_scale(args, parse_scale(text), overrides, threads)
+                rows.append(row)
+                print(fmt(row), flush=True)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"machine": m, "args": vars(args), "overrides": overrides, "rows": rows},

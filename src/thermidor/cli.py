@@ -188,8 +188,12 @@ def run(
     engine: Annotated[
         str, typer.Option(help="fast (the vectorised engine) or reference (the Mesa twin)")
     ] = "fast",
+    threads: Annotated[
+        int | None, typer.Option(help="threads of the fast engine (default: all cores)")
+    ] = None,
 ) -> None:
-    """Run one simulation; write timeseries, cells, outcome and the resolved scenario."""
+    """Run one simulation; write timeseries, cells, outcome and the resolved scenario.
+    The results are the same bytes whatever the number of threads."""
     from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 
     from thermidor.analysis.seven import QUESTIONS, one_line, run_answers
@@ -202,6 +206,15 @@ def run(
         raise InputError("--engine", f"{engine!r} is not one of {', '.join(ENGINES)}")
     if engine == "fast":
         from thermidor.engine import simulate
+        from thermidor.model.jit import max_threads, set_threads
+
+        if threads is not None and not 1 <= threads <= max_threads():
+            raise InputError(
+                "--threads",
+                f"must be between 1 and {max_threads()}, the cores here (got {threads}; "
+                "NUMBA_NUM_THREADS=N allows more)",
+            )
+        set_threads(threads)
     else:
         from thermidor.reference import simulate
 

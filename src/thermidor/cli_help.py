@@ -40,6 +40,10 @@ COMMANDS: dict[str, tuple[str, list[str]]] = {
         "Join the shards of one experiment.",
         ["thermidor merge /scratch/ens/shard-* --out /scratch/ens/all"],
     ),
+    "compact": (
+        "Pack an experiment into a few files a table.",
+        ["thermidor compact out/1928"],
+    ),
     "query": (
         "DuckDB SQL over an experiment's tables.",
         [

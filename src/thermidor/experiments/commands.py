@@ -250,6 +250,17 @@ def merge(
         )
 
 
+def compact(
+    directory: Annotated[Path, typer.Argument(help="the experiment directory")],
+) -> None:
+    """Pack an experiment's finished runs into a few files per table (an experiment of 100
+    runs or more is packed when it completes); resume, merge and query work the same."""
+    from thermidor.experiments.compact import compact as compact_store
+
+    report = compact_store(directory)
+    out.print(f"{directory}: {report.line()}", highlight=False, markup=False)
+
+
 def query_cmd(
     directory: Annotated[Path, typer.Argument(help="the experiment directory")],
     sql: Annotated[
@@ -317,6 +328,7 @@ def register(app: typer.Typer) -> None:
     app.command()(ensemble)
     app.command()(sweep)
     app.command()(merge)
+    app.command()(compact)
     app.command("query")(query_cmd)
     app.command("status")(status_cmd)
 

@@ -5,8 +5,11 @@ DIR/shard-$SLURM_ARRAY_TASK_ID`; `thermidor merge DIR/shard-* --out DIR/all` the
 Every source must hold the same experiment (same identity); a source of another experiment is
 refused before anything is written. Each finished, readable run of each source is hard-linked
 (or copied) into the target, data parts first and its `runs` part last, each atomically; runs
-already in the target are kept. Merging again after more shards finished adds the new runs; a
-merged directory missing runs is completed by running the experiment's command on it.
+already in the target are kept. A compacted source's pack is linked whole when none of its runs
+is in the target yet (its files first, then the target's pack index); otherwise its missing runs'
+rows are written out as parts of their own and committed with their new checksums. Merging again
+after more shards finished adds the new runs; a merged directory missing runs is completed by
+running the experiment's command on it.
 """
 
 from __future__ import annotations
@@ -17,18 +20,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from thermidor.errors import InputError
 from thermidor.experiments import manifest
 from thermidor.experiments.handle import Experiment
 from thermidor.experiments.store import (
     DATA_TABLES,
     DESIGN,
+    DIGESTS,
     LOCK,
     LOG,
     Store,
     locked,
+    pack_path,
     part_path,
     write_atomic,
+    write_packs,
+    write_table,
 )
 from thermidor.outputs import check_dir
 
@@ -85,11 +94,18 @@ def merge(sources: Sequence[str | Path], out: str | Path) -> Experiment:
         store.clean(have)
         added = 0
         for src in srcs:
-            for run in sorted(Store.of(src).done() - have):
-                for table in (*DATA_TABLES, "runs"):
-                    source = part_path(src, table, run)
-                    dest = part_path(root, table, run)
-                    write_atomic(dest, lambda tmp, s=source: _link_or_copy(s, tmp))
+            source = Store.of(src)
+            done = source.done()
+            added += _link_packs(source, store, done, have)
+            packed = source.packed()
+            for run in sorted(done - have):
+                if run in packed:
+                    _unpack(source, packed[run], run, store)
+                else:
+                    for table in (*DATA_TABLES, "runs"):
+                        part = part_path(src, table, run)
+                        dest = part_path(root, table, run)
+                        write_atomic(dest, lambda tmp, s=part: _link_or_copy(s, tmp))
                 have.add(run)
                 added += 1
         store.log({"event": "merge", "sources": [str(s) for s in srcs], "added": added})
@@ -97,6 +113,40 @@ def merge(sources: Sequence[str | Path], out: str | Path) -> Experiment:
     runs = int(first["experiment"]["runs"])
     exp.report = MergeReport(len(srcs), added, len(have), runs)
     return exp
+
+
+def _link_packs(source: Store, target: Store, done: set[int], have: set[int]) -> int:
+    """Link each sound pack of `source` none of whose runs the target has into the target,
+    under a fresh name; add its runs to `have` and return how many."""
+    packs = list(target.packs())
+    number = max((int(p["name"].split("-")[1]) for p in packs), default=0)
+    added = 0
+    for p in source.packs():
+        runs = [r for r in p["runs"] if source.member(r)]
+        if not runs or any(r in have or r not in done for r in runs):
+            continue
+        number += 1
+        name = f"pack-{number:07d}"
+        for table in p["files"]:
+            src = pack_path(source.root, table, p["name"])
+            write_atomic(
+                pack_path(target.root, table, name), lambda tmp, s=src: _link_or_copy(s, tmp)
+            )
+        packs.append({**p, "name": name, "runs": runs})
+        write_packs(target.root, packs)
+        have.update(runs)
+        added += len(runs)
+    return added
+
+
+def _unpack(source: Store, name: str, run: int, target: Store) -> None:
+    """Write run `run`'s rows of pack `name` of `source` as the run's own parts in `target`,
+    data first, then its `runs` row, committed with the new parts' checksums."""
+    for table in DATA_TABLES:
+        rows = pq.read_table(pack_path(source.root, table, name), filters=[("run", "=", run)])
+        write_table(part_path(target.root, table, run), rows)
+    row = pq.read_table(pack_path(source.root, "runs", name), filters=[("run", "=", run)])
+    target.commit(run, row.drop_columns([c for c in DIGESTS.values() if c in row.column_names]))
 
 
 def _target(root: Path, first: dict) -> dict:

@@ -1,8 +1,9 @@
 """DuckDB over an experiment's parts: the views `runs`, `timeseries`, `outcomes`, `cells`.
 
 Only committed runs of the experiment's plan are visible (a run's parts are listed only once its
-`runs` part exists), so a query made while the experiment is still running sees a consistent set
-of finished runs. A sweep also has the view `design` (its points).
+`runs` part exists; a compacted run's rows are in its pack's files), so a query made while the
+experiment is still running sees a consistent set of finished runs. A sweep also has the view
+`design` (its points).
 
 A query is a reader of its experiment and nothing more: one statement, a SELECT (or WITH ...,
 FROM ..., VALUES, DESCRIBE, SUMMARIZE); once the views exist, DuckDB's external access is off (it
@@ -23,7 +24,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from thermidor.errors import InputError
-from thermidor.experiments.store import DESIGN, TABLES, Store, part_path, write_atomic
+from thermidor.experiments.store import DESIGN, TABLES, Store, write_atomic
 
 VIEWS = (*TABLES, "design")
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -36,7 +37,8 @@ def connect(root: Path, tables: Sequence[str] = TABLES) -> duckdb.DuckDBPyConnec
     does not depend on the cells' parts).
     """
     root = Path(root)
-    runs = sorted(Store.of(root).committed())
+    store = Store.of(root)
+    runs = store.committed()
     con = duckdb.connect(":memory:", config=dict(_CONFIG))
     allowed: list[str] = []
     with translated(root):
@@ -44,7 +46,7 @@ def connect(root: Path, tables: Sequence[str] = TABLES) -> duckdb.DuckDBPyConnec
             allowed.append(str(root / DESIGN))
             con.read_parquet(str(root / DESIGN)).create_view("design")
         for table in [t for t in TABLES if t in tables] if runs else ():
-            files = [str(part_path(root, table, r)) for r in runs]
+            files = [str(f) for f in store.files(table)]  # packs, then runs' own parts
             allowed += files
             con.read_parquet(files, union_by_name=True).create_view(table)
     _lock(con, allowed)

@@ -3,7 +3,8 @@
 At most a small window of runs (twice the pool's workers) is in flight, and each finished run is
 on disk before the next is submitted, so the parent's memory does not grow with the number of
 runs. A run that raises is recorded in DIR/failed/ and retried by the next session; a process
-pool whose worker died is replaced and its runs resubmitted (three attempts per run).
+pool whose worker died is replaced and its runs resubmitted (three attempts per run). An
+experiment of at least `compact.AUTO_RUNS` runs is compacted into packs once complete.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from rich.progress import (
 )
 
 from thermidor import __version__
+from thermidor.experiments.compact import AUTO_RUNS, pack
 from thermidor.experiments.executors import Pool
 from thermidor.experiments.manifest import git_revision
 from thermidor.experiments.plan import Plan, Task
@@ -192,6 +194,7 @@ def execute(
                         broken.append(task)
                     elif state == "done":
                         now += 1
+                        done.add(task.run)
                         streak = 0
                     else:
                         failed += 1
@@ -218,5 +221,9 @@ def execute(
         finally:
             store.log({"event": "end", "time": time.time(), "pid": os.getpid(), "done": now})
     left = plan.shard_size() - before - now
+    if left == 0 and plan.shard_size() >= AUTO_RUNS:  # complete: a few files per table
+        packed = pack(store, done)  # verified at the start or committed since
+        if packed:
+            store.log({"event": "compact", "time": time.time(), "packed": packed})
     recomputed = {r: f"{p}: {why}" for r, (p, why) in damaged.items()}
     return Report(before, now, failed, left, time.perf_counter() - t0, foreign, recomputed)

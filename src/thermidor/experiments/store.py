@@ -4,6 +4,8 @@
     DIR/design.parquet            a sweep's points (point, one column per key)
     DIR/runs/run-0000012.parquet  one row per run: point, replicate, parameters, timing
     DIR/timeseries/run-....parquet, DIR/outcomes/..., DIR/cells/...   the run's tables
+    DIR/timeseries/pack-0000001.parquet, ...  compacted runs: many runs' rows, one file a table
+    DIR/packs.json                the packs: their runs and each file's SHA-256 and rows
     DIR/failed/run-0000012.txt    why a run failed (removed when it later succeeds)
     DIR/log.jsonl                 one line per session (start, executor, workers)
     DIR/.lock                     held (flock) by the one process writing the experiment
@@ -14,6 +16,13 @@ commits the run by writing its `runs` part last, which records the SHA-256 of ea
 (`sha256_timeseries`, `sha256_outcomes`, `sha256_cells`). A run is done only when its `runs` part
 holds exactly its own row and each data part still has the checksum recorded at commit; anything
 else belonging to an unfinished or damaged run is removed before the run is computed again.
+
+Compaction (`compact.py`) moves done runs into packs: one file per table holding many runs'
+rows, written atomically, recorded with their SHA-256 in DIR/packs.json (written atomically
+after the files), and only then are the runs' own parts removed. A run is in a pack or has its
+own parts (after a crash between the two, both: the pack counts, the parts are removed by the
+next session). A pack whose file no longer has its recorded checksum is damaged: it is dropped
+and its runs computed again.
 
 Only the runs of the experiment's plan count (index below its number of runs, in its shard, under
 the canonical name `run-NNNNNNN.parquet`): any other file in the store is *foreign*, reported and
@@ -46,6 +55,8 @@ LOCK = ".lock"
 LOG = "log.jsonl"
 FAILED = "failed"
 _PART = re.compile(r"^run-(\d{7,})\.(parquet|txt)$")
+_PACK = re.compile(r"^pack-\d{7}\.parquet$")
+PACKS = "packs.json"
 DIGESTS = {t: f"sha256_{t}" for t in DATA_TABLES}  # the `runs` columns holding the checksums
 
 
@@ -143,6 +154,29 @@ def members(root: Path) -> Callable[[int], bool] | None:
     return lambda r: r < runs and r % count == index
 
 
+def read_packs(root: Path) -> list[dict]:
+    """The packs recorded in DIR/packs.json, oldest first: each {"name", "runs", "files":
+    {table: {"sha256", "rows"}}}. No index: no pack."""
+    try:
+        data = json.loads((root / PACKS).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InputError(
+            str(root / PACKS), f"is not a readable pack index ({_first(err)})"
+        ) from None
+    return list(data.get("packs", []))
+
+
+def write_packs(root: Path, packs: list[dict]) -> None:
+    """Replace DIR/packs.json atomically."""
+    write_text(root / PACKS, json.dumps({"packs": packs}, separators=(",", ":")) + "\n")
+
+
+def pack_path(root: Path, table: str, name: str) -> Path:
+    return root / table / f"{name}.parquet"
+
+
 class Store:
     """The parts of one experiment directory.
 
@@ -153,6 +187,57 @@ class Store:
     def __init__(self, root: Path, member: Callable[[int], bool] | None = None) -> None:
         self.root = Path(root)
         self.member = member or (lambda r: True)
+        self._checked: dict[str, tuple[Path, str] | None] = {}  # pack -> verdict
+        self._index: tuple[tuple, list[dict], dict[int, str]] = ((), [], {})
+
+    def _read_index(self) -> tuple[list[dict], dict[int, str]]:
+        """The packs and the member runs they hold, read again only when packs.json changed."""
+        try:
+            st = (self.root / PACKS).stat()
+            stamp: tuple = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except FileNotFoundError:
+            stamp = (None,)
+        if stamp != self._index[0]:
+            packs = read_packs(self.root) if stamp != (None,) else []
+            runs = {r: p["name"] for p in packs for r in p["runs"] if self.member(r)}
+            self._index = (stamp, packs, runs)
+        return self._index[1], self._index[2]
+
+    def packs(self) -> list[dict]:
+        """The recorded packs (see `read_packs`)."""
+        return self._read_index()[0]
+
+    def packed(self) -> dict[int, str]:
+        """Member runs held in a pack: run -> the pack's name."""
+        return self._read_index()[1]
+
+    def pack_verdict(self, pack: dict) -> tuple[Path, str] | None:
+        """None if each of `pack`'s files has its recorded SHA-256, else (the file, what is
+        wrong); hashed once per store object."""
+        name = pack["name"]
+        if name not in self._checked:
+            verdict = None
+            for table, rec in pack["files"].items():
+                path = pack_path(self.root, table, name)
+                try:
+                    actual = sha256(path)
+                except OSError as err:
+                    verdict = (path, f"cannot be read ({_first(err)})")
+                    break
+                if actual != rec["sha256"]:
+                    verdict = (path, "does not have the checksum recorded when it was compacted")
+                    break
+            self._checked[name] = verdict
+        return self._checked[name]
+
+    def files(self, table: str) -> list[Path]:
+        """The files holding `table`'s rows of the committed runs: the packs', then the parts of
+        the runs not packed."""
+        packs = self.packs()
+        loose = sorted(self.committed() - set(self.packed()))
+        return [pack_path(self.root, table, p["name"]) for p in packs] + [
+            part_path(self.root, table, r) for r in loose
+        ]
 
     @classmethod
     def of(cls, root: Path) -> Store:
@@ -178,11 +263,12 @@ class Store:
         return all(part_path(self.root, t, run).is_file() for t in DATA_TABLES)
 
     def committed(self) -> set[int]:
-        """Runs with a `runs` part and all data parts present (by name; fast, not verified)."""
+        """Runs in a pack, or with a `runs` part and all data parts present (by name; fast, not
+        verified)."""
         done = self._listed("runs")
         for table in DATA_TABLES:
             done &= self._listed(table)
-        return done
+        return done | set(self.packed())
 
     def verify(self, run: int) -> tuple[Path, str] | None:
         """None if run `run`'s parts are sound, else (the first bad part, what is wrong).
@@ -191,6 +277,9 @@ class Store:
         recorded at commit (parts committed before checksums were recorded: a readable footer
         and the run's own index).
         """
+        name = self.packed().get(run)
+        if name is not None:
+            return self.pack_verdict(next(p for p in self.packs() if p["name"] == name))
         path = part_path(self.root, "runs", run)
         try:
             row = pq.read_table(path).to_pylist()
@@ -215,12 +304,17 @@ class Store:
 
     def done(self) -> set[int]:
         """Runs whose four parts are all present and sound (verified: see `verify`)."""
-        return {r for r in self.committed() if self.verify(r) is None}
+        return self.committed() - set(self.damaged())
 
     def damaged(self) -> dict[int, tuple[Path, str]]:
         """The committed runs whose parts fail `verify`: run -> (part, what is wrong)."""
         out = {}
-        for r in sorted(self.committed()):
+        packed = self.packed()
+        for pack in self.packs():
+            bad = self.pack_verdict(pack)
+            if bad is not None:
+                out |= {r: bad for r in pack["runs"] if self.member(r)}
+        for r in sorted(self.committed() - set(packed)):
             bad = self.verify(r)
             if bad is not None:
                 out[r] = bad
@@ -244,7 +338,7 @@ class Store:
         for table in (*TABLES, FAILED):
             suffix = "txt" if table == FAILED else "parquet"
             for e in sorted(_entries(self.root / table), key=lambda e: e.name):
-                if e.name.endswith(".tmp"):
+                if e.name.endswith(".tmp") or (table != FAILED and _PACK.match(e.name)):
                     continue
                 r = _run_of(e.name)
                 ok = r is not None and e.name.endswith(suffix) and self.member(r)
@@ -268,7 +362,8 @@ class Store:
                         "is not a regular file but sits where a run's part belongs; move it "
                         "away and run the command again",
                     )
-        removed = 0
+        removed = self._clean_packs(done)
+        packed = set(self.packed())
         for table in (*TABLES, FAILED):  # `runs` first: a run stops looking done at once
             folder = self.root / table
             for e in _entries(folder):
@@ -280,10 +375,28 @@ class Store:
                     stale = False
                 elif table == FAILED:  # failure records of runs since done
                     stale = r in done
-                else:
-                    stale = r not in done
+                else:  # a run's own parts: not done, or already in a pack
+                    stale = r not in done or r in packed
                 if stale:
                     (folder / name).unlink(missing_ok=True)
+                    removed += 1
+        return removed
+
+    def _clean_packs(self, done: set[int]) -> int:
+        """Drop the packs holding a member run not in `done` (damaged: their runs are computed
+        again) from the index, then remove their files and any pack file the index does not
+        list (left by a compaction that did not finish); return how many files went."""
+        packs = self.packs()
+        keep = [p for p in packs if all(r in done for r in p["runs"] if self.member(r))]
+        if len(keep) != len(packs):
+            write_packs(self.root, keep)
+        names = {p["name"] for p in keep}
+        removed = 0
+        for table in TABLES:
+            for e in _entries(self.root / table):
+                unlisted = _PACK.match(e.name) and e.name[: -len(".parquet")] not in names
+                if unlisted and e.is_file(follow_symlinks=False):
+                    (self.root / table / e.name).unlink(missing_ok=True)
                     removed += 1
         return removed
 

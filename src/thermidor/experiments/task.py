@@ -18,10 +18,13 @@ import pyarrow as pa
 from thermidor.engine import Result, simulate
 from thermidor.experiments.plan import Task, run_seed
 from thermidor.experiments.store import MANIFEST, part_path, write_table
+from thermidor.model.jit import set_threads
 
 
 def run_task(task: Task) -> dict[str, Any]:
-    """Simulate `task`'s run and write its timeseries, outcomes and cells parts."""
+    """Simulate `task`'s run and write its timeseries, outcomes and cells parts, on one thread
+    (the pool's workers share the cores; the bytes do not depend on it)."""
+    set_threads(1)
     root = Path(task.out)
     if not (root / MANIFEST).is_file():
         raise FileNotFoundError(

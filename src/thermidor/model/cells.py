@@ -1,13 +1,16 @@
 """Segment reductions over cells and persons: the aggregates several submodels read.
 
 Persons of cell j are start[j]:start[j + 1], so each aggregate is one compiled pass. `p` is the
-`Persons` tuple of arrays.
+`Persons` tuple of arrays. `blocks` cuts the cells into the fixed blocks a parallel kernel hands
+to its threads.
 """
 
 import numpy as np
 
 from thermidor.model.jit import compiled
 from thermidor.model.state import CAPITULATED, EXILED, FUNCTIONARY, MEMBER
+
+BLOCKS = 64  # blocks of cells a week's parallel pass is cut into, whatever the threads
 
 
 @compiled
@@ -19,6 +22,23 @@ def in_party(status: np.int8) -> bool:
 def present(status: np.int8) -> bool:
     """In the cell this week: everyone but the exiled."""
     return status != EXILED
+
+
+@compiled
+def blocks(start):
+    """Boundaries (cell indices, BLOCKS + 1 of them at most) of contiguous blocks of cells with
+    about equal numbers of persons. They depend on the cells only, never on the threads, so a
+    per-block partial sum combined in block order gives the same bits on any number of threads."""
+    m = start.size - 1
+    nb = min(BLOCKS, max(m, 1))
+    out = np.empty(nb + 1, np.int64)
+    out[0] = 0
+    total = start[m] - start[0]
+    for b in range(1, nb):
+        out[b] = max(out[b - 1], np.searchsorted(start, start[0] + total * b // nb))
+        out[b] = min(out[b], m)
+    out[nb] = m
+    return out
 
 
 @compiled

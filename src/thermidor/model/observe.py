@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 
+import numba as nb
 import numpy as np
 
 from thermidor.model.calendar import date_of
-from thermidor.model.cells import in_party, present
-from thermidor.model.jit import compiled
+from thermidor.model.cells import blocks, in_party, present
+from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import (
     CAPITULATED,
     EXILED,
@@ -109,27 +110,36 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
     return sums, statuses, q1, cadres, kernel, rights, cohort
 
 
-@compiled
+@parallel
 def snapshot(p, start, cuts):
+    """Every cell's sums, each in its persons' order, by blocks of cells in parallel."""
     m = start.size - 1
     out = np.zeros((m, 7))  # size, members, mean d, active share, mean x, mean y, enforcers
     cls = np.zeros(m, np.int8)
-    for j in range(m):
-        for i in range(start[j], start[j + 1]):
-            out[j, 0] += present(p.status[i])
-            if in_party(p.status[i]):
-                out[j, 1] += 1
-                out[j, 2] += p.d[i]
-                out[j, 3] += p.active[i]
-                out[j, 4] += p.x[i]
-                out[j, 5] += p.y[i]
-                out[j, 6] += p.stratum[i] == FUNCTIONARY
-        if out[j, 1] > 0:
-            out[j, 2:6] /= out[j, 1]
-            cls[j] = classify(out[j, 2], out[j, 3], cuts[0], cuts[1], cuts[2])
-        else:
-            cls[j] = EMPTY
+    cb = blocks(start)
+    for blk in nb.prange(cb.size - 1):
+        for j in range(cb[blk], cb[blk + 1]):
+            snapshot_cell(p, start[j], start[j + 1], cuts, out[j], cls[j : j + 1])
     return out, cls
+
+
+@compiled
+def snapshot_cell(p, a, b, cuts, out, cls) -> None:
+    """The cell a:b's row of `snapshot` into `out` (7 values) and its Q1 class into cls[0]."""
+    for i in range(a, b):
+        out[0] += present(p.status[i])
+        if in_party(p.status[i]):
+            out[1] += 1
+            out[2] += p.d[i]
+            out[3] += p.active[i]
+            out[4] += p.x[i]
+            out[5] += p.y[i]
+            out[6] += p.stratum[i] == FUNCTIONARY
+    if out[1] > 0:
+        out[2:6] /= out[1]
+        cls[0] = classify(out[2], out[3], cuts[0], cuts[1], cuts[2])
+    else:
+        cls[0] = EMPTY
 
 
 def slug(name: str) -> str:

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import math
 
+import numba as nb
 import numpy as np
 
-from thermidor.model.cells import in_party, present
-from thermidor.model.jit import compiled
+from thermidor.model.cells import blocks, in_party, present
+from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import FUNCTIONARY, State
 from thermidor.scenario.schema import Scenario
 
@@ -48,25 +49,33 @@ def arrest_probability(k: float, e: float, others: float, rounding: int) -> floa
 
 
 @compiled
+def activate_cell(p, a, b, k, threshold, rounding, pull_left, pull_right) -> None:
+    """Epstein's rule for the persons a:b of one cell."""
+    e = 0
+    actives = 0
+    for i in range(a, b):
+        actives += p.active[i]
+        e += (p.stratum[i] == FUNCTIONARY) & in_party(p.status[i])
+    # P takes two values in a cell: for those quiet last week and for those active
+    p_quiet = arrest_probability(k, e, actives, rounding)
+    p_active = arrest_probability(k, e, actives - 1, rounding) if actives > 0 else 0.0
+    for i in range(a, b):
+        x = p.x[i]
+        c = p.c[i]
+        pull = pull_left * max(x, 0.0) + pull_right * max(-x, 0.0)
+        grievance = p.h[i] * (1.0 - c) + c * pull
+        p_arrest = p_active if p.active[i] else p_quiet
+        rebels = (p.stratum[i] != FUNCTIONARY) & present(p.status[i])
+        p.active[i] = rebels & (grievance - p.r[i] * p_arrest > threshold)
+
+
+@parallel
 def activate(p, start, k, threshold, rounding, pull_left, pull_right):
-    for j in range(start.size - 1):
-        a, b = start[j], start[j + 1]
-        e = 0
-        actives = 0
-        for i in range(a, b):
-            actives += p.active[i]
-            e += (p.stratum[i] == FUNCTIONARY) & in_party(p.status[i])
-        # P takes two values in a cell: for those quiet last week and for those active
-        p_quiet = arrest_probability(k, e, actives, rounding)
-        p_active = arrest_probability(k, e, actives - 1, rounding) if actives > 0 else 0.0
-        for i in range(a, b):
-            x = p.x[i]
-            c = p.c[i]
-            pull = pull_left * max(x, 0.0) + pull_right * max(-x, 0.0)
-            grievance = p.h[i] * (1.0 - c) + c * pull
-            p_arrest = p_active if p.active[i] else p_quiet
-            rebels = (p.stratum[i] != FUNCTIONARY) & present(p.status[i])
-            p.active[i] = rebels & (grievance - p.r[i] * p_arrest > threshold)
+    """Every cell, by blocks of cells in parallel."""
+    cb = blocks(start)
+    for blk in nb.prange(cb.size - 1):
+        for j in range(cb[blk], cb[blk + 1]):
+            activate_cell(p, start[j], start[j + 1], k, threshold, rounding, pull_left, pull_right)
 
 
 def step(state: State, sc: Scenario) -> None:

@@ -48,10 +48,11 @@ from __future__ import annotations
 
 import math
 
+import numba as nb
 import numpy as np
 
-from thermidor.model.cells import present
-from thermidor.model.jit import compiled
+from thermidor.model.cells import blocks, present
+from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import NO_ORG, State
 from thermidor.scenario.schema import Scenario
 
@@ -60,37 +61,51 @@ EDGE = 1e-12  # a credibility given as exactly 0 or 1 starts this close to it
 
 
 @compiled
+def update_cell(p, a, b, arrests, cred, step, line_start, rates, confident, threshold, lived):
+    """Move the c of the present persons a:b of a cell with `arrests` expulsions last week; add
+    its listeners' agreement to `lived`."""
+    gain, rep_loss, exp_loss, relax = rates
+    c = p.c
+    hit = 0.0
+    if arrests > 0:  # expulsions are rare: count the cell only when there were some
+        n = 0
+        for i in range(a, b):
+            n += present(p.status[i])
+        hit = arrests / n if n > 0 else 0.0
+    for i in range(a, b):
+        if not present(p.status[i]):
+            continue
+        ci = c[i]
+        want = np.sign(p.x[i] - line_start)
+        v = ci + gain * step * want - rep_loss * hit + relax * (p.c0[i] - ci)
+        o = p.heard[i]
+        if o != NO_ORG:
+            doubt = ci < confident
+            lived[o, 0] += 1.0
+            lived[o, 1] += 1.0 if doubt or arrests > 0 else -1.0
+            lived[o, 2] += 1.0 if p.h[i] * (1.0 - ci) > threshold else -1.0
+            lived[o, 3] += (1.0 if p.x[i] > line_start else 0.0) - (1.0 if doubt else 0.0)
+            lived[o, 4] += want
+            lived[o, 5] += -1.0 if doubt else 1.0
+            v -= exp_loss * cred[o]
+        c[i] = min(1.0, max(0.0, v))
+
+
+@parallel
 def update(p, start, arrests, cred, step, line_start, rates, confident, threshold):
     """Move every present person's c; return per organisation its listeners and the sums of
-    their agreement with each channel (columns: n, dead, liq, back, right, cal)."""
-    gain, rep_loss, exp_loss, relax = rates
+    their agreement with each channel (columns: n, dead, liq, back, right, cal). Each block of
+    cells sums its own listeners (whole numbers: exact), the blocks are added in order."""
+    cb = blocks(start)
+    nb_ = cb.size - 1
+    part = np.zeros((nb_, cred.size, CHANNELS + 1))
+    for blk in nb.prange(nb_):
+        for j in range(cb[blk], cb[blk + 1]):
+            update_cell(p, start[j], start[j + 1], arrests[j], cred, step, line_start, rates,
+                        confident, threshold, part[blk])  # fmt: skip
     lived = np.zeros((cred.size, CHANNELS + 1))
-    c = p.c
-    for j in range(start.size - 1):
-        a, b = start[j], start[j + 1]
-        hit = 0.0
-        if arrests[j] > 0:  # expulsions are rare: count the cell only when there were some
-            n = 0
-            for i in range(a, b):
-                n += present(p.status[i])
-            hit = arrests[j] / n if n > 0 else 0.0
-        for i in range(a, b):
-            if not present(p.status[i]):
-                continue
-            ci = c[i]
-            want = np.sign(p.x[i] - line_start)
-            v = ci + gain * step * want - rep_loss * hit + relax * (p.c0[i] - ci)
-            o = p.heard[i]
-            if o != NO_ORG:
-                doubt = ci < confident
-                lived[o, 0] += 1.0
-                lived[o, 1] += 1.0 if doubt or arrests[j] > 0 else -1.0
-                lived[o, 2] += 1.0 if p.h[i] * (1.0 - ci) > threshold else -1.0
-                lived[o, 3] += (1.0 if p.x[i] > line_start else 0.0) - (1.0 if doubt else 0.0)
-                lived[o, 4] += want
-                lived[o, 5] += -1.0 if doubt else 1.0
-                v -= exp_loss * cred[o]
-            c[i] = min(1.0, max(0.0, v))
+    for blk in range(nb_):
+        lived += part[blk]
     return lived
 
 

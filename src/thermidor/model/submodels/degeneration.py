@@ -24,38 +24,48 @@ privilege_s is the person's stratum's (the non-party spec's for non-party person
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 
-from thermidor.model.cells import in_party, present
-from thermidor.model.jit import compiled
+from thermidor.model.cells import blocks, in_party, present
+from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import NONPARTY, STRATA, State
 from thermidor.scenario.schema import CELL_KINDS, Scenario
 
 
 @compiled
-def degenerate(p, start, kind, oppression, privilege, exposure, K, cut, rates, drift):
-    r_priv, r_exp, r_opp, r_ctrl = rates
+def degenerate_cell(p, a, b, push_cell, privilege, cut, r_priv, r_ctrl, drift) -> None:
+    """Cell a:b's persons, `push_cell` the exposure and oppression terms of the cell."""
     d, anchor = p.d, p.anchor
-    for j in range(start.size - 1):
-        a, b = start[j], start[j + 1]
-        n = 0
-        left = 0
-        for i in range(a, b):
-            member = in_party(p.status[i])
-            n += member
-            left += member & p.active[i] & (p.x[i] > cut)
-        control = left / n if n > 0 else 0.0
-        push_cell = r_exp * K * exposure[kind[j]] + r_opp * oppression[j]
-        for i in range(a, b):
-            s = p.status[i]
-            priv = privilege[4] if s == NONPARTY else privilege[p.stratum[i]]
-            di = d[i]
-            new = min(
-                1.0, max(0.0, di + (r_priv * priv + push_cell) * (1.0 - di) - r_ctrl * control * di)
-            )
-            here = present(s)  # the exiled keep their d and anchor
-            d[i] = new if here else di
-            anchor[i] = anchor[i] - drift * new * (anchor[i] + 1.0) if here else anchor[i]
+    n = 0
+    left = 0
+    for i in range(a, b):
+        member = in_party(p.status[i])
+        n += member
+        left += member & p.active[i] & (p.x[i] > cut)
+    control = left / n if n > 0 else 0.0
+    for i in range(a, b):
+        s = p.status[i]
+        priv = privilege[4] if s == NONPARTY else privilege[p.stratum[i]]
+        di = d[i]
+        new = min(
+            1.0, max(0.0, di + (r_priv * priv + push_cell) * (1.0 - di) - r_ctrl * control * di)
+        )
+        here = present(s)  # the exiled keep their d and anchor
+        d[i] = new if here else di
+        anchor[i] = anchor[i] - drift * new * (anchor[i] + 1.0) if here else anchor[i]
+
+
+@parallel
+def degenerate(p, start, kind, oppression, privilege, exposure, K, cut, rates, drift):
+    """Every cell, by blocks of cells in parallel."""
+    r_priv, r_exp, r_opp, r_ctrl = rates
+    cb = blocks(start)
+    for blk in nb.prange(cb.size - 1):
+        for j in range(cb[blk], cb[blk + 1]):
+            push_cell = r_exp * K * exposure[kind[j]] + r_opp * oppression[j]
+            degenerate_cell(p, start[j], start[j + 1], push_cell, privilege, cut, r_priv, r_ctrl,
+                            drift)  # fmt: skip
 
 
 def step(state: State, sc: Scenario) -> None:

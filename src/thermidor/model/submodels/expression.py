@@ -21,42 +21,53 @@ Switched off (`expression.enabled = false`), nobody falsifies his preference: y 
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 
-from thermidor.model.cells import in_party
-from thermidor.model.jit import compiled
+from thermidor.model.cells import blocks, in_party
+from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import FUNCTIONARY, State
 from thermidor.scenario.schema import Scenario
 
 
 @compiled
-def express(p, start, appointed, regime, w_enf, w_app, relief, oppression, line, margin, rounds):
-    """Each cell's oppression, then the threshold rule iterated; writes oppression and p.y."""
+def express_cell(p, a, b, appointed, regime, w_enf, w_app, relief, line, margin, rounds) -> float:
+    """Cell a:b's oppression, then the threshold rule iterated; writes p.y, returns oppression."""
     x, y, tau, status = p.x, p.y, p.tau, p.status
-    for j in range(start.size - 1):
-        a, b = start[j], start[j + 1]
-        n = 0
-        e = 0
-        dissent = 0
+    n = 0
+    e = 0
+    dissent = 0
+    for i in range(a, b):
+        member = in_party(status[i])
+        n += member
+        e += member & (p.stratum[i] == FUNCTIONARY)
+        dissent += member & (abs(x[i] - line) > margin) & (abs(y[i] - line) > margin)
+    opp = regime * (w_enf * (e / n if n > 0 else 0.0) + w_app * appointed) * (1.0 - relief)
+    share = 0.0
+    for _ in range(rounds):
+        share = dissent / n if n > 0 else 0.0
+        new = 0
         for i in range(a, b):
-            member = in_party(status[i])
-            n += member
-            e += member & (p.stratum[i] == FUNCTIONARY)
-            dissent += member & (abs(x[i] - line) > margin) & (abs(y[i] - line) > margin)
-        opp = regime * (w_enf * (e / n if n > 0 else 0.0) + w_app * appointed[j]) * (1.0 - relief)
-        oppression[j] = opp
-        share = 0.0
-        for _ in range(rounds):
-            share = dissent / n if n > 0 else 0.0
-            new = 0
-            for i in range(a, b):
-                new += in_party(status[i]) & (abs(x[i] - line) > margin) & (share >= tau[i] + opp)
-            if new == dissent:
-                break
-            dissent = new
-        for i in range(a, b):  # the public set of the last share used: it has `dissent` members
-            hides = in_party(status[i]) & (abs(x[i] - line) > margin) & (share < tau[i] + opp)
-            y[i] = min(1.0, max(-1.0, line if hides else x[i]))
+            new += in_party(status[i]) & (abs(x[i] - line) > margin) & (share >= tau[i] + opp)
+        if new == dissent:
+            break
+        dissent = new
+    for i in range(a, b):  # the public set of the last share used: it has `dissent` members
+        hides = in_party(status[i]) & (abs(x[i] - line) > margin) & (share < tau[i] + opp)
+        y[i] = min(1.0, max(-1.0, line if hides else x[i]))
+    return opp
+
+
+@parallel
+def express(p, start, appointed, regime, w_enf, w_app, relief, oppression, line, margin, rounds):
+    """Every cell, by blocks of cells in parallel; writes oppression and p.y."""
+    cb = blocks(start)
+    for blk in nb.prange(cb.size - 1):
+        for j in range(cb[blk], cb[blk + 1]):
+            oppression[j] = express_cell(
+                p, start[j], start[j + 1], appointed[j], regime, w_enf, w_app, relief, line,
+                margin, rounds,
+            )  # fmt: skip
 
 
 def step(state: State, sc: Scenario) -> None:

@@ -36,10 +36,11 @@ change (S8's degeneration); lambda_i (susceptibility) and u_i are drawn per pers
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 
-from thermidor.model.cells import in_party, present
-from thermidor.model.jit import compiled
+from thermidor.model.cells import blocks, in_party, present
+from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import NO_ORG, State
 from thermidor.model.streams import CADRE_PICK, CADRE_REACH, LISTEN, uniform
 from thermidor.scenario.schema import Scenario
@@ -80,56 +81,72 @@ def pick(r, weights, n):
     return n - 1
 
 
-@compiled
+@parallel
 def exchange(key, week, p, start, effort, letters, works, cred, contacts, mu, bounded):
-    x, y, u, org, status = p.x, p.y, p.u, p.org, p.status
-    widest = np.max(np.diff(start)) if start.size > 1 else 0
-    cadres = np.empty(widest, np.int64)
-    said = np.empty(widest)  # what each cadre says: his x before his cell's exchange
-    to_party = np.empty(widest)  # each cadre's weekly contacts with members
-    to_other = np.empty(widest)  # ... and with non-party persons
+    """Every cell, by blocks of cells in parallel (each block its own scratch for the cadres)."""
+    widest = 0
     for j in range(start.size - 1):
-        a, b = start[j], start[j + 1]
-        n_party = 0
-        n_other = 0
-        n_cadres = 0
-        for i in range(a, b):
-            if present(status[i]):
-                if in_party(status[i]):
-                    n_party += 1
-                else:
-                    n_other += 1
-            o = org[i]
-            if o != NO_ORG and works[o] > 0.0:
-                reach = contacts * works[o] * (1.0 if present(status[i]) else letters[o])
-                cadres[n_cadres] = i
-                said[n_cadres] = x[i]
-                to_party[n_cadres] = reach * effort[o]
-                to_other[n_cadres] = reach * (1.0 - effort[o])
-                n_cadres += 1
-        w_party = to_party[:n_cadres].sum()
-        w_other = to_other[:n_cadres].sum()
-        for i in range(a, b):
-            p.heard[i] = NO_ORG
-            if not present(status[i]):
-                continue
-            xi, ui = x[i], u[i]
-            if b - a > 1:  # a cellmate other than i, uniformly; an exiled one says nothing
-                k = a + int(uniform(key, week, LISTEN, i, 0) * (b - a - 1))
-                k += k >= i
-                if present(status[k]):
-                    xi, ui = listen(xi, ui, y[k], u[k], mu, bounded)
-            if n_cadres > 0 and org[i] == NO_ORG:
-                member = in_party(status[i])
-                reach = w_party / n_party if member else w_other / n_other
-                if reach > 0.0 and uniform(key, week, CADRE_REACH, i, 0) < reach:
-                    r = uniform(key, week, CADRE_PICK, i, 0)
-                    q = pick(r, to_party if member else to_other, n_cadres)
-                    o = org[cadres[q]]
-                    xi += mu * cred[o] * (said[q] - xi)
-                    p.heard[i] = o
-            x[i] = min(1.0, max(-1.0, anchored(xi, p.anchor[i], p.lam[i])))
-            u[i] = ui
+        widest = max(widest, start[j + 1] - start[j])
+    cb = blocks(start)
+    for blk in nb.prange(cb.size - 1):
+        cadres = np.empty(widest, np.int64)
+        said = np.empty(widest)  # what each cadre says: his x before his cell's exchange
+        to_party = np.empty(widest)  # each cadre's weekly contacts with members
+        to_other = np.empty(widest)  # ... and with non-party persons
+        for j in range(cb[blk], cb[blk + 1]):
+            exchange_cell(
+                key, week, p, start[j], start[j + 1], effort, letters, works, cred, contacts, mu,
+                bounded, cadres, said, to_party, to_other,
+            )  # fmt: skip
+
+
+@compiled
+def exchange_cell(
+    key, week, p, a, b, effort, letters, works, cred, contacts, mu, bounded, cadres, said,
+    to_party, to_other,
+) -> None:  # fmt: skip
+    """The week's exchange in the cell of persons a:b; the four last arrays are scratch."""
+    x, y, u, org, status = p.x, p.y, p.u, p.org, p.status
+    n_party = 0
+    n_other = 0
+    n_cadres = 0
+    for i in range(a, b):
+        if present(status[i]):
+            if in_party(status[i]):
+                n_party += 1
+            else:
+                n_other += 1
+        o = org[i]
+        if o != NO_ORG and works[o] > 0.0:
+            reach = contacts * works[o] * (1.0 if present(status[i]) else letters[o])
+            cadres[n_cadres] = i
+            said[n_cadres] = x[i]
+            to_party[n_cadres] = reach * effort[o]
+            to_other[n_cadres] = reach * (1.0 - effort[o])
+            n_cadres += 1
+    w_party = to_party[:n_cadres].sum()
+    w_other = to_other[:n_cadres].sum()
+    for i in range(a, b):
+        p.heard[i] = NO_ORG
+        if not present(status[i]):
+            continue
+        xi, ui = x[i], u[i]
+        if b - a > 1:  # a cellmate other than i, uniformly; an exiled one says nothing
+            k = a + int(uniform(key, week, LISTEN, i, 0) * (b - a - 1))
+            k += k >= i
+            if present(status[k]):
+                xi, ui = listen(xi, ui, y[k], u[k], mu, bounded)
+        if n_cadres > 0 and org[i] == NO_ORG:
+            member = in_party(status[i])
+            reach = w_party / n_party if member else w_other / n_other
+            if reach > 0.0 and uniform(key, week, CADRE_REACH, i, 0) < reach:
+                r = uniform(key, week, CADRE_PICK, i, 0)
+                q = pick(r, to_party if member else to_other, n_cadres)
+                o = org[cadres[q]]
+                xi += mu * cred[o] * (said[q] - xi)
+                p.heard[i] = o
+        x[i] = min(1.0, max(-1.0, anchored(xi, p.anchor[i], p.lam[i])))
+        u[i] = ui
 
 
 def step(state: State, sc: Scenario) -> None:

@@ -28,10 +28,11 @@ With `decides_purge = false` (the `1928-history` scenario) only the timeline's p
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 
-from thermidor.model.cells import in_party
-from thermidor.model.jit import compiled
+from thermidor.model.cells import blocks, in_party
+from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import (
     CAPITULATED,
     EXILED,
@@ -68,9 +69,11 @@ def pressure(p, line, margin):
     return (dissent / n, d / n) if n > 0 else (0.0, 0.0)
 
 
-@compiled
-def flows(key, week, p, recruit, attrition, purge, w, line, margin, cut, join):
-    """Returns (purged, joined an organisation), in model persons."""
+@parallel
+def flows(key, week, p, start, recruit, attrition, purge, w, line, margin, cut, join):
+    """Returns (purged, joined an organisation), in model persons. The purge's mean weight is
+    summed in person order (one thread: its bits must not depend on the threads); the flows run
+    by blocks of cells in parallel."""
     status = p.status
     total_w = 0.0
     n = 0
@@ -80,9 +83,24 @@ def flows(key, week, p, recruit, attrition, purge, w, line, margin, cut, join):
                 n += 1
                 total_w += purge_weight(p, i, w, line, margin)
     mean_w = total_w / n if n > 0 else 1.0
+    cb = blocks(start)
+    nb_ = cb.size - 1
+    part = np.zeros((nb_, 2), np.int64)
+    for blk in nb.prange(nb_):
+        part[blk, 0], part[blk, 1] = flows_range(
+            key, week, p, start[cb[blk]], start[cb[blk + 1]], recruit, attrition, purge, mean_w,
+            w, line, margin, cut, join,
+        )  # fmt: skip
+    return part[:, 0].sum(), part[:, 1].sum()
+
+
+@compiled
+def flows_range(key, week, p, a, b, recruit, attrition, purge, mean_w, w, line, margin, cut, join):
+    """The flows of persons a:b; returns (purged, joined)."""
+    status = p.status
     purged = 0
     joined = 0
-    for i in range(status.size):
+    for i in range(a, b):
         s = status[i]
         if s == NONPARTY:
             if recruit > 0.0 and uniform(key, week, RECRUIT, i, 0) < 2.0 * recruit * p.c[i]:
@@ -122,8 +140,8 @@ def step(state: State, sc: Scenario) -> None:
     join = p.org_recruit * orgs.credibility * orgs.works
     w = np.array([p.purge_weight_d, p.purge_weight_dissent, p.purge_weight_alien])
     m.purged, m.joined = flows(
-        state.key, m.week, state.persons, m.recruitment, p.attrition, m.purge_rate, w, m.line,
-        margin, sc.leadership.stance_cut, join,
+        state.key, m.week, state.persons, state.cells.start, m.recruitment, p.attrition,
+        m.purge_rate, w, m.line, margin, sc.leadership.stance_cut, join,
     )  # fmt: skip
     if m.recruitment_weeks > 0:
         m.recruitment_weeks -= 1

@@ -40,10 +40,11 @@ from __future__ import annotations
 
 import math
 
+import numba as nb
 import numpy as np
 
-from thermidor.model.cells import in_party
-from thermidor.model.jit import compiled
+from thermidor.model.cells import blocks, in_party
+from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import (
     CAPITULATED,
     EXILED,
@@ -57,83 +58,111 @@ from thermidor.scenario.schema import Scenario
 
 
 @compiled
-def repress(key, week, p, start, region, arrests, rate, line, margin, cut, vis, focus, orgs, cap):
-    """One pass over the cells for the aggregates, one over the persons for the week's acts;
-    returns (arrests, exiles, capitulations, members expelled) counted in model persons."""
+def census(p, a, b, cut):
+    """(members, privately on the Left, enforcers) of the cell a:b."""
+    n = 0
+    left = 0
+    enf = 0
+    for i in range(a, b):
+        if in_party(p.status[i]):
+            n += 1
+            left += p.x[i] > cut
+            enf += p.stratum[i] == FUNCTIONARY
+    return n, left, enf
+
+
+@compiled
+def repress_cell(key, week, p, a, b, capacity, echo, line, margin, vis, focus, orgs, cap, counts):
+    """The week's acts in the cell a:b (capacity: its region's rate * E_r / N_r); adds them to
+    `counts` and returns the arrests."""
     speech, active_w, party_w, outside_w = vis
     against_left, against_right, boost = focus
     programme, effort, works = orgs
     share_exiled, wmin, wmax = cap[0], int(cap[1]), int(cap[2])
     cap_hazard = cap[3]  # base + repression * regime + left turn * memory (the same for all)
     cap_iso = cap[4]
+    status, org = p.status, p.org
+    taken = 0
+    for i in range(a, b):
+        s = status[i]
+        o = org[i]
+        if s == EXILED:
+            p.exile_left[i] -= 1
+            if p.exile_left[i] <= 0:
+                status[i] = EXPELLED
+                s = EXPELLED
+        v = 0.0
+        side = 0.0
+        member = in_party(s)
+        says = p.y[i] - line
+        if member and abs(says) > margin and p.stratum[i] != FUNCTIONARY:
+            v += speech + (active_w if p.active[i] else 0.0)
+            side = says
+        if o != NO_ORG and s != EXILED:
+            v += works[o] * (party_w * effort[o] + outside_w * (1.0 - effort[o]))
+            side = programme[o] - line
+        if (side > 0.0 and against_left) or (side < 0.0 and against_right):
+            v *= boost
+        if v > 0.0 and uniform(key, week, ARREST, i, 0) < 1.0 - math.exp(-capacity * v):
+            taken += 1
+            counts[0] += 1
+            p.active[i] = False
+            if o != NO_ORG and uniform(key, week, EXILE, i, 0) < share_exiled:
+                status[i] = EXILED
+                term = wmin + int(uniform(key, week, EXILE_TERM, i, 0) * (wmax - wmin + 1))
+                p.exile_left[i] = min(term, wmax)
+                counts[1] += 1
+            elif member:
+                status[i] = EXPELLED
+            counts[3] += member
+            continue
+        if o != NO_ORG:
+            isolation = 1.0 if s == EXILED else 1.0 - echo
+            hazard = 1.0 - math.exp(-(cap_hazard + cap_iso * isolation))
+            if uniform(key, week, CAPITULATE, i, 0) < hazard:
+                status[i] = CAPITULATED
+                org[i] = NO_ORG
+                p.exile_left[i] = 0
+                p.active[i] = False
+                p.x[i] = line
+                p.y[i] = line
+                p.anchor[i] = line  # his material position changes too: posts, the party
+                counts[2] += 1
+    return taken
+
+
+@parallel
+def repress(key, week, p, start, region, arrests, rate, line, margin, cut, vis, focus, orgs, cap):
+    """One pass over the cells for the aggregates, one over the persons for the week's acts,
+    each by blocks of cells in parallel; returns (arrests, exiles, capitulations, members
+    expelled) counted in model persons."""
+    m = start.size - 1
+    cb = blocks(start)
+    nb_ = cb.size - 1
+    counted = np.zeros((m, 3), np.int64)  # members, privately on the Left, enforcers
+    for blk in nb.prange(nb_):
+        for j in range(cb[blk], cb[blk + 1]):
+            counted[j, 0], counted[j, 1], counted[j, 2] = census(p, start[j], start[j + 1], cut)
     n_regions = 0
-    for j in range(start.size - 1):
+    for j in range(m):
         n_regions = max(n_regions, region[j] + 1)
     enforcers = np.zeros(n_regions)
     members = np.zeros(n_regions)
-    echo = np.zeros(start.size - 1)
-    for j in range(start.size - 1):
-        n = 0
-        left = 0
-        for i in range(start[j], start[j + 1]):
-            if in_party(p.status[i]):
-                n += 1
-                left += p.x[i] > cut
-                enforcers[region[j]] += p.stratum[i] == FUNCTIONARY
-        members[region[j]] += n
-        echo[j] = left / n if n > 0 else 0.0
+    for j in range(m):  # whole numbers: exact in any order
+        enforcers[region[j]] += counted[j, 2]
+        members[region[j]] += counted[j, 0]
+    part = np.zeros((nb_, 4), np.int64)
+    for blk in nb.prange(nb_):
+        for j in range(cb[blk], cb[blk + 1]):
+            r = region[j]
+            capacity = rate * enforcers[r] / members[r] if members[r] > 0 else 0.0
+            n = counted[j, 0]
+            echo = counted[j, 1] / n if n > 0 else 0.0
+            arrests[j] = repress_cell(key, week, p, start[j], start[j + 1], capacity, echo, line,
+                                      margin, vis, focus, orgs, cap, part[blk])  # fmt: skip
     counts = np.zeros(4, np.int64)
-    status, org = p.status, p.org
-    for j in range(start.size - 1):
-        r = region[j]
-        capacity = rate * enforcers[r] / members[r] if members[r] > 0 else 0.0
-        taken = 0
-        for i in range(start[j], start[j + 1]):
-            s = status[i]
-            o = org[i]
-            if s == EXILED:
-                p.exile_left[i] -= 1
-                if p.exile_left[i] <= 0:
-                    status[i] = EXPELLED
-                    s = EXPELLED
-            v = 0.0
-            side = 0.0
-            member = in_party(s)
-            says = p.y[i] - line
-            if member and abs(says) > margin and p.stratum[i] != FUNCTIONARY:
-                v += speech + (active_w if p.active[i] else 0.0)
-                side = says
-            if o != NO_ORG and s != EXILED:
-                v += works[o] * (party_w * effort[o] + outside_w * (1.0 - effort[o]))
-                side = programme[o] - line
-            if (side > 0.0 and against_left) or (side < 0.0 and against_right):
-                v *= boost
-            if v > 0.0 and uniform(key, week, ARREST, i, 0) < 1.0 - math.exp(-capacity * v):
-                taken += 1
-                counts[0] += 1
-                p.active[i] = False
-                if o != NO_ORG and uniform(key, week, EXILE, i, 0) < share_exiled:
-                    status[i] = EXILED
-                    term = wmin + int(uniform(key, week, EXILE_TERM, i, 0) * (wmax - wmin + 1))
-                    p.exile_left[i] = min(term, wmax)
-                    counts[1] += 1
-                elif member:
-                    status[i] = EXPELLED
-                counts[3] += member
-                continue
-            if o != NO_ORG:
-                isolation = 1.0 if s == EXILED else 1.0 - echo[j]
-                hazard = 1.0 - math.exp(-(cap_hazard + cap_iso * isolation))
-                if uniform(key, week, CAPITULATE, i, 0) < hazard:
-                    status[i] = CAPITULATED
-                    org[i] = NO_ORG
-                    p.exile_left[i] = 0
-                    p.active[i] = False
-                    p.x[i] = line
-                    p.y[i] = line
-                    p.anchor[i] = line  # his material position changes too: posts, the party
-                    counts[2] += 1
-        arrests[j] = taken
+    for blk in range(nb_):
+        counts += part[blk]
     return counts
 
 

@@ -1,0 +1,99 @@
+"""Both cores in one run: a run's bytes do not depend on the number of threads.
+
+The kernels loop over fixed blocks of cells in parallel (`thermidor.model.cells.blocks`); draws
+are counter-based (model/streams.py) and what crosses cells is an integer count or per-block
+partials added in block order. Checked here end to end: the same scenario and seed, run with 1, 2
+and 4 threads in one process (NUMBA_NUM_THREADS=4, whatever the machine's cores), written with
+`write_run`, give files with the same SHA-256. The run is `1928` at 1:200 over four years: the
+1929-30 purge (S10's weighted purge), the arrests, exiles and capitulations of S9, recruitment to
+the organisations and the cell snapshots all happen in it, so a race in any of them would show.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from thermidor.model.cells import BLOCKS, blocks
+
+SCRIPT = r"""
+import hashlib, json, sys, tempfile
+from pathlib import Path
+import thermidor
+from thermidor.model.jit import set_threads
+from thermidor.runstore import write_run
+
+sc = thermidor.load_scenario("1928", ["outcome.enabled=false"], scale=1 / 200)
+out = {}
+for threads in (1, 2, 4):
+    set_threads(threads)
+    result = thermidor.simulate(sc, seed=11, weeks=208)
+    with tempfile.TemporaryDirectory() as tmp:
+        write_run(result, Path(tmp) / "run")
+        out[threads] = {
+            f.name: hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in sorted((Path(tmp) / "run").iterdir()) if f.is_file()
+        }
+    out[f"acts{threads}"] = [
+        float(result.timeseries.column(c).to_numpy().sum())
+        for c in ("purged", "arrests", "exiles_new", "capitulations", "org_joined")
+    ]
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def by_threads() -> dict:
+    env = {**os.environ, "NUMBA_NUM_THREADS": "4"}
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=1200
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_same_bytes_on_1_2_and_4_threads(by_threads: dict) -> None:
+    one = by_threads["1"]
+    assert one, "the run wrote no files"
+    assert by_threads["2"] == one
+    assert by_threads["4"] == one
+
+
+def test_the_run_exercises_every_parallel_reduction(by_threads: dict) -> None:
+    """The acts summed over the run: none is zero, so the bytes compared above depend on the
+    purge, the arrests, the exiles, the capitulations and the organisations' recruitment."""
+    purged, arrests, exiles, capitulations, joined = by_threads["acts1"]
+    assert min(purged, arrests, exiles, capitulations, joined) > 0
+    assert by_threads["acts4"] == by_threads["acts1"]
+
+
+@pytest.mark.parametrize("sizes", [[5], [3, 0, 4], [10] * 7, list(range(1, 300))])
+def test_blocks_cover_every_cell_once_in_order(sizes: list[int]) -> None:
+    start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    cb = blocks(start)
+    m = len(sizes)
+    assert cb[0] == 0 and cb[-1] == m
+    assert np.all(np.diff(cb) >= 0)
+    assert len(cb) - 1 == min(BLOCKS, m)
+    if m >= BLOCKS:  # about equal persons: no block holds more than twice its share + a cell
+        persons = np.diff(start[cb])
+        assert persons.max() <= 2 * start[-1] / BLOCKS + max(sizes)
+
+
+@pytest.mark.parametrize("threads", ["0", "4096"])
+def test_run_refuses_a_thread_count_out_of_range(threads: str, tmp_path) -> None:
+    out = tmp_path / "run"
+    done = subprocess.run(
+        [sys.executable, "-m", "thermidor", "run", "tiny", "--threads", threads, "--quiet",
+         "--out", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--threads" in lines[0] and "between 1 and" in lines[0]
+    assert not out.exists()
