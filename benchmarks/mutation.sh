@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Mutation testing (issue #13): cosmic-ray mutates one source file at a time, runs the tests that
+# concern it, and counts the mutants no test kills. A benchmark, not a CI step: figures in
+# docs/testing.md.
+#
+#   benchmarks/mutation.sh GROUP [SAMPLE] [SEED]
+#
+# GROUP is one of the groups below (each: the files mutated, the tests run on every mutant);
+# SAMPLE (default: all) keeps a random sample of that many mutants of the group (SEED, default 13),
+# the others are recorded as skipped. The run works on a copy of the committed tree (`git
+# archive HEAD`) in $MUTATION_DIR (default /tmp/thermidor-mutation), never on the worktree, and
+# prints cosmic-ray's report; the session database stays in $MUTATION_DIR/GROUP.sqlite.
+#
+# Numba: the kernels (`thermidor.model.jit.compiled`) are cached on disk, and a cached kernel is
+# keyed on its own file only: a mutant of cells.py, streams.py or a constant of state.py would
+# run a stale kernel compiled before the mutation. So the model groups run with
+# NUMBA_DISABLE_JIT=1 (the kernels as plain Python: the hand-built states of their tests are
+# small) and every other group, which mutates no kernel, with a cache of its own in the copy.
+set -euo pipefail
+
+group=${1:?usage: benchmarks/mutation.sh GROUP [SAMPLE] [SEED]}
+sample=${2:-all}
+seed=${3:-13}
+repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+py=${PYTHON:-$repo/.venv/bin/python}
+[ -x "$py" ] || py=$(command -v python3)
+out=${MUTATION_DIR:-/tmp/thermidor-mutation}
+
+fast_model="tests/test_submodels_by_hand.py tests/test_initial_population.py"
+case $group in
+  scenario)
+    files="src/thermidor/scenario/load.py src/thermidor/scenario/schema.py src/thermidor/scenario/passive.py"
+    tests="tests/test_scenarios.py tests/test_hardening.py -k 'extends or show or set or exile or organisation or scenario' tests/test_odd.py"
+    jit=on ;;
+  analysis)
+    files="src/thermidor/analysis"
+    tests="tests/test_analysis.py tests/test_thresholds.py tests/test_q5.py"
+    jit=on ;;
+  store)
+    files="src/thermidor/experiments/store.py src/thermidor/experiments/runner.py"
+    tests="tests/test_hardening.py tests/test_experiments.py -k 'not mpiexec and not dask'"
+    jit=on ;;
+  model-submodels)
+    files="src/thermidor/model/submodels"
+    tests="$fast_model"
+    jit=off ;;
+  model-core)
+    files="src/thermidor/model/init.py src/thermidor/model/observe.py src/thermidor/model/cells.py"
+    tests="$fast_model"
+    jit=off ;;
+  *) echo "mutation.sh: unknown group '$group' (scenario, analysis, store, model-submodels, model-core)" >&2; exit 2 ;;
+esac
+
+"$py" -c "import cosmic_ray" 2>/dev/null || {
+  echo "mutation.sh: cosmic-ray is not installed (pip install -e '.[mutation]')" >&2; exit 2; }
+crbin=$(dirname "$py")
+
+work=$out/$group
+rm -rf "$work" && mkdir -p "$work/tree"
+git -C "$repo" archive HEAD | tar -x -C "$work/tree"
+cd "$work/tree"
+
+# the command run on every mutant: a fresh interpreter on the copy's sources
+if [ "$jit" = off ]; then jitenv="NUMBA_DISABLE_JIT=1"; else jitenv="NUMBA_CACHE_DIR=$work/numba"; fi
+cat > "$work/run-tests.sh" <<SH
+#!/usr/bin/env bash
+cd "$work/tree"
+export PYTHONPATH="$work/tree/src" $jitenv
+exec "$py" -m pytest -x -q -p no:cacheprovider -m "not slow" $tests
+SH
+chmod +x "$work/run-tests.sh"
+
+modules=$(for f in $files; do echo "\"$f\","; done | tr -d '\n')
+cat > "$work/config.toml" <<TOML
+[cosmic-ray]
+module-path = [${modules%,}]
+timeout = 300.0
+excluded-modules = []
+test-command = "$work/run-tests.sh"
+
+[cosmic-ray.distributor]
+name = "local"
+TOML
+
+db=$out/$group.sqlite
+rm -f "$db"
+echo "mutation.sh: $group: baseline (the tests must pass unmutated; this also warms the cache)"
+"$work/run-tests.sh" > "$work/baseline.log" 2>&1 || {
+  echo "mutation.sh: the tests fail without any mutant: see $work/baseline.log" >&2; exit 1; }
+"$crbin/cosmic-ray" init "$work/config.toml" "$db"
+if [ "$sample" != all ]; then
+  "$py" "$repo/benchmarks/mutation_sample.py" "$db" "$sample" "$seed"
+fi
+start=$(date +%s)
+"$crbin/cosmic-ray" exec "$work/config.toml" "$db"
+echo "mutation.sh: $group: $(( $(date +%s) - start )) s"
+"$py" "$repo/benchmarks/mutation_sample.py" "$db" score
