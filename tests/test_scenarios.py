@@ -495,3 +495,30 @@ def test_tiny_shows_a_course_within_its_horizon() -> None:
     assert ts["line"].max() - ts["line"].min() > 0.1
     assert ts["campaign_against_right"].any() or ts["campaign_against_left"].any()
     assert (ts["purge_rate"] > 0).any()
+
+
+# --- the loader's own checks, fast (issue #13: each was once removable unnoticed) -----------
+
+
+def test_exile_terms_must_be_ordered() -> None:
+    """min <= max (equal allowed: a fixed term); else one clear error naming the table, not
+    numpy's "low is greater than high" in the middle of a run."""
+    sc = load("tiny", ["repression.exile_weeks_min=100", "repression.exile_weeks_max=100"])
+    assert (sc.repression.exile_weeks_min, sc.repression.exile_weeks_max) == (100, 100)
+    with pytest.raises(InputError, match="exile_weeks_max must be at least exile_weeks_min"):
+        load("tiny", ["repression.exile_weeks_min=101", "repression.exile_weeks_max=100"])
+
+
+def test_organisation_names_must_be_unique() -> None:
+    with pytest.raises(InputError, match="organisation names must be unique"):
+        load("tiny", ["organisations.1.name=Left Opposition"])
+
+
+def test_a_set_index_one_past_the_end_is_refused() -> None:
+    """Two organisations: index 1 is the last one, index 2 is out of range (one clear error, no
+    IndexError)."""
+    assert load("tiny", ["organisations.1.strategy=reform"]).organisations[1].strategy == "reform"
+    with pytest.raises(InputError) as info:
+        load("tiny", ["organisations.2.strategy=corpse"])
+    assert info.value.key == "organisations.2"
+    assert "out of range (allowed: 0 to 1)" in str(info.value)
