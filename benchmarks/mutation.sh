@@ -12,10 +12,14 @@
 # prints cosmic-ray's report; the session database stays in $MUTATION_DIR/GROUP.sqlite.
 #
 # Numba: the kernels (`thermidor.model.jit.compiled`) are cached on disk, and a cached kernel is
-# keyed on its own file only: a mutant of cells.py, streams.py or a constant of state.py would
-# run a stale kernel compiled before the mutation. So the model groups run with
-# NUMBA_DISABLE_JIT=1 (the kernels as plain Python: the hand-built states of their tests are
-# small) and every other group, which mutates no kernel, with a cache of its own in the copy.
+# keyed on its own source file's time stamp and size only. A mutant of a file that holds kernels
+# changes that stamp, so its kernels are recompiled, and submodels never import each other: the
+# groups that mutate submodels/, observe.py, init.py (and the packages outside model/, which hold
+# no kernel) run with a cache of their own in the copy. But a mutant of cells.py or streams.py
+# (functions compiled INTO the kernels of other files) would run stale kernels: that group
+# (model-kernels) runs with NUMBA_DISABLE_JIT=1, the kernels as plain Python, on the small
+# hand-built states of the fast tests only. (state.py's constants, frozen into every kernel,
+# are not mutated at all.)
 set -euo pipefail
 
 group=${1:?usage: benchmarks/mutation.sh GROUP [SAMPLE] [SEED]}
@@ -45,13 +49,17 @@ case $group in
     jit=on ;;
   model-submodels)
     files="src/thermidor/model/submodels"
-    tests="$fast_model"
-    jit=off ;;
+    tests="tests/test_submodels_by_hand.py tests/test_submodels.py"
+    jit=on ;;
   model-core)
-    files="src/thermidor/model/init.py src/thermidor/model/observe.py src/thermidor/model/cells.py"
+    files="src/thermidor/model/init.py src/thermidor/model/observe.py"
+    tests="tests/test_initial_population.py tests/test_submodels_by_hand.py; tests/test_submodels.py -k observe"
+    jit=on ;;
+  model-kernels)
+    files="src/thermidor/model/cells.py src/thermidor/model/streams.py"
     tests="$fast_model"
     jit=off ;;
-  *) echo "mutation.sh: unknown group '$group' (scenario, analysis, store, model-submodels, model-core)" >&2; exit 2 ;;
+  *) echo "mutation.sh: unknown group '$group' (scenario, analysis, store, model-submodels, model-core, model-kernels)" >&2; exit 2 ;;
 esac
 
 "$py" -c "import cosmic_ray" 2>/dev/null || {
