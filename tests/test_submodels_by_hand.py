@@ -394,16 +394,17 @@ S4 = (
 
 def _s4_state(self_criticism: bool):
     """Cell 0 (appointed secretary): four worker members privately at 0.6 (tau 0.1, 0.2, 0.3,
-    0.7), one at 0.2, a functionary at 0.0, a non-party worker at 0.9 who said 0. Line 0.1."""
+    0.7), one at 0.2, a functionary at 0.0, a non-party worker at 0.9 who said 0, and an expelled
+    functionary (no enforcer: not in the party). Line 0.1."""
     campaigns = {"against_right": False, "against_left": False, "self_criticism": self_criticism}
-    x = [0.6, 0.6, 0.6, 0.6, 0.2, 0.0, 0.9]
+    x = [0.6, 0.6, 0.6, 0.6, 0.2, 0.0, 0.9, 0.0]
     return build_state(
-        [7],
-        status=[MEMBER] * 6 + [NONPARTY],
-        stratum=[WORKER] * 5 + [FUNCTIONARY, WORKER],
+        [8],
+        status=[MEMBER] * 6 + [NONPARTY, EXPELLED],
+        stratum=[WORKER] * 5 + [FUNCTIONARY, WORKER, FUNCTIONARY],
         x=x,
-        y=[0.6, 0.6, 0.6, 0.6, 0.2, 0.0, 0.0],
-        tau=[0.1, 0.2, 0.3, 0.7, 0.0, 0.0, 0.0],
+        y=[0.6, 0.6, 0.6, 0.6, 0.2, 0.0, 0.0, 0.0],
+        tau=[0.1, 0.2, 0.3, 0.7, 0.0, 0.0, 0.0, 0.0],
         cells={"appointed": [True]},
         macro={"line": 0.1, "regime": 0.5, "campaigns": campaigns},
     )
@@ -417,11 +418,11 @@ def _s4_state(self_criticism: bool):
         # round 1: says <=> 0.6667 >= tau + 0.0667: tau 0.1, 0.2, 0.3 yes, 0.7 no -> 3
         # round 2: share 3/6 = 0.5 >= 0.1667, 0.2667, 0.3667 yes, 0.7667 no -> 3: stable
         # the fourth hides (y = line 0.1); the others say x; the non-party worker says 0.9
-        (True, 0.5 * (0.4 / 6 + 0.2) * 0.5, [0.6, 0.6, 0.6, 0.1, 0.2, 0.0, 0.9]),
+        (True, 0.5 * (0.4 / 6 + 0.2) * 0.5, [0.6, 0.6, 0.6, 0.1, 0.2, 0.0, 0.9, 0.0]),
         # without the campaign: oppression = 0.5 * (0.4 / 6 + 0.2) = 0.133333
         # round 1: 0.6667 >= 0.2333, 0.3333, 0.4333 yes, 0.8333 no -> 3
         # round 2: 0.5 >= 0.2333, 0.3333, 0.4333 yes -> 3: stable
-        (False, 0.5 * (0.4 / 6 + 0.2), [0.6, 0.6, 0.6, 0.1, 0.2, 0.0, 0.9]),
+        (False, 0.5 * (0.4 / 6 + 0.2), [0.6, 0.6, 0.6, 0.1, 0.2, 0.0, 0.9, 0.0]),
     ],
 )
 def test_s4_oppression_and_the_threshold_rule_by_hand(
@@ -434,16 +435,15 @@ def test_s4_oppression_and_the_threshold_rule_by_hand(
 
 
 def test_s4_a_cascade_down_by_hand() -> None:
-    """Oppression 0.5 raises every threshold: round 1: 4/6 = 0.667 >= tau + 0.5 only for tau 0.1
-    -> 1; round 2: 1/6 = 0.167 >= 0.6? no -> 0; round 3: 0 -> 0, stable. All four hide; the
-    oppression is 1.0 * (0.4 / 6 + 0.2 * 1) * 1 ... set so that it is exactly: regime 1,
-    enforcers weight 0, appointed weight 0.5: 1.0 * (0 + 0.5) = 0.5."""
+    """Regime 1, enforcers' weight 0, appointed weight 0.5: oppression = 1.0 * (0 + 0.5 * 1) = 0.5,
+    which raises every threshold: round 1: 4/6 = 0.667 >= tau + 0.5 only for tau 0.1 -> 1;
+    round 2: 1/6 = 0.167 >= 0.6? no -> 0; round 3: 0 -> 0, stable. All four hide."""
     state = _s4_state(False)
     state.macro.regime = 1.0
     sc = scenario(*S4, "expression.oppression_enforcers=0.0", "expression.oppression_appointed=0.5")
     expression.step(state, sc)
     assert state.cells.oppression[0] == pytest.approx(0.5, abs=1e-12)
-    assert state.persons.y.tolist() == pytest.approx([0.1] * 4 + [0.2, 0.0, 0.9], abs=1e-12)
+    assert state.persons.y.tolist() == pytest.approx([0.1] * 4 + [0.2, 0.0, 0.9, 0.0], abs=1e-12)
 
 
 # --- S8 degeneration ----------------------------------------------------------------------
