@@ -752,28 +752,29 @@ def test_observe_metrics_by_hand() -> None:
     """Two cells. Cell 0 (factory): worker members W1 (x 0.5 active, y 0.1, cohort, x0 0.3),
     W2 (x -0.5, y -0.5, d 0.6), a functionary F (x 0.0, d 0.8); a non-party worker N (x 0.4).
     Cell 1 (institution): an employee member E (x -0.3, d 0.1, active), an exiled cadre X
-    of organisation 0, an expelled worker P.
-      members = 4 (W1, W2, F, E); nonparty 1; exiled 1; expelled 1
-      kernel_left_active = worker members active with x > 0.2 / worker members = 1 / 2
-      right_share = members with x < -0.2 / members = 2 (W2, E) / 4 = 0.5
+    of organisation 0, an expelled worker P, a passive worker member W3 (x 0.4, d 0.1).
+      members = 5 (W1, W2, F, E, W3); nonparty 1; exiled 1; expelled 1
+      kernel_left_active = worker members active with x > 0.2 / worker members = 1 / 3 (W3 is
+      on the Left but passive)
+      right_share = members with x < -0.2 / members = 2 (W2, E) / 5 = 0.4
       q5: the cohort is W1 alone: x 0.5 > x0 0.3 + 0.1: moved left 1; x 0.5 > 0.2: left 1
-      worker_x = (0.5 - 0.5) / 2 = 0; worker_gap = (|0.5 - 0.1| + 0) / 2 = 0.2
-      gap (members) = 0.4 / 4 = 0.1; factory_d (members of factory cells) = (0.1 + 0.6
+      worker_x = (0.5 - 0.5 + 0.4) / 3; worker_gap = (|0.5 - 0.1| + 0 + 0) / 3
+      gap (members) = 0.4 / 5 = 0.08; factory_d (members of factory cells) = (0.1 + 0.6
       + 0.8) / 3 = 0.5
-      cells: cell 0 mean d 0.5 >= 0.5: degenerated; cell 1 mean d 0.1 < 0.25, active 1/1 >=
+      cells: cell 0 mean d 0.5 >= 0.5: degenerated; cell 1 mean d 0.1 < 0.25, active 1/2 >=
       0.05: healthy: shares 1/2, 0, 1/2
       organisation 0: in party 0, expelled 0, exiled 1"""
     state = build_state(
-        [4, 3],
-        status=[MEMBER, MEMBER, MEMBER, NONPARTY, MEMBER, EXILED, EXPELLED],
-        stratum=[WORKER, WORKER, FUNCTIONARY, WORKER, EMPLOYEE, WORKER, WORKER],
-        x=[0.5, -0.5, 0.0, 0.4, -0.3, 0.8, -0.9],
-        y=[0.1, -0.5, 0.0, 0.4, -0.3, 0.8, -0.9],
-        x0=[0.3, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-        d=[0.1, 0.6, 0.8, 0.0, 0.1, 0.0, 0.0],
-        active=[True, False, False, False, True, False, False],
-        cohort=[True, False, False, False, False, False, False],
-        org=[NO_ORG] * 5 + [0, NO_ORG],
+        [4, 4],
+        status=[MEMBER, MEMBER, MEMBER, NONPARTY, MEMBER, EXILED, EXPELLED, MEMBER],
+        stratum=[WORKER, WORKER, FUNCTIONARY, WORKER, EMPLOYEE, WORKER, WORKER, WORKER],
+        x=[0.5, -0.5, 0.0, 0.4, -0.3, 0.8, -0.9, 0.4],
+        y=[0.1, -0.5, 0.0, 0.4, -0.3, 0.8, -0.9, 0.4],
+        x0=[0.3, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        d=[0.1, 0.6, 0.8, 0.0, 0.1, 0.0, 0.0, 0.1],
+        active=[True, False, False, False, True, False, False, False],
+        cohort=[True, False, False, False, False, False, False, False],
+        org=[NO_ORG] * 5 + [0, NO_ORG, NO_ORG],
         cells={"kind": [0, INSTITUTION]},
         orgs=[{}],
     )
@@ -785,13 +786,13 @@ def test_observe_metrics_by_hand() -> None:
         "observe.healthy_active=0.05",
     )
     row = observe(state, sc)
-    assert (row["members"], row["nonparty"], row["exiled"], row["expelled"]) == (4, 1, 1, 1)
-    assert row["kernel_left_active"] == pytest.approx(0.5, abs=1e-12)
-    assert row["right_share"] == pytest.approx(0.5, abs=1e-12)
+    assert (row["members"], row["nonparty"], row["exiled"], row["expelled"]) == (5, 1, 1, 1)
+    assert row["kernel_left_active"] == pytest.approx(1 / 3, abs=1e-12)
+    assert row["right_share"] == pytest.approx(0.4, abs=1e-12)
     assert (row["q5_moved_left"], row["q5_left"]) == (1.0, 1.0)
-    assert row["worker_x"] == pytest.approx(0.0, abs=1e-12)
-    assert row["worker_gap"] == pytest.approx(0.2, abs=1e-12)
-    assert row["gap"] == pytest.approx(0.1, abs=1e-12)
+    assert row["worker_x"] == pytest.approx(0.4 / 3, abs=1e-12)
+    assert row["worker_gap"] == pytest.approx(0.4 / 3, abs=1e-12)
+    assert row["gap"] == pytest.approx(0.08, abs=1e-12)
     assert row["factory_d"] == pytest.approx(0.5, abs=1e-12)
     assert row["nonparty_x"] == pytest.approx(0.4, abs=1e-12)
     assert row["employee_active"] == pytest.approx(1.0, abs=1e-12)
@@ -800,13 +801,14 @@ def test_observe_metrics_by_hand() -> None:
     assert cells == pytest.approx((0.5, 0.0, 0.5), abs=1e-12)
     assert (row["org0_in_party"], row["org0_expelled"], row["org0_exiled"]) == (0, 0, 1)
     snap = cells_snapshot(state, sc)
-    # cell 0: 4 present, 3 members, mean d 0.5, active 1/3, mean x 0, mean y (0.1 - 0.5 + 0) / 3
-    assert snap["size"].tolist() == [4, 2]  # cell 1: the exile is away
-    assert snap["members"].tolist() == [3, 1]
+    # cell 0: 4 present, 3 members, mean d 0.5, active 1/3, mean y (0.1 - 0.5 + 0) / 3;
+    # cell 1: the exile is away: 3 present, 2 members (E, W3), mean y (-0.3 + 0.4) / 2
+    assert snap["size"].tolist() == [4, 3]
+    assert snap["members"].tolist() == [3, 2]
     assert snap["enforcers"].tolist() == [1, 0]
     assert snap["mean_d"].tolist() == pytest.approx([0.5, 0.1], abs=1e-12)
-    assert snap["active_share"].tolist() == pytest.approx([1 / 3, 1.0], abs=1e-12)
-    assert snap["mean_y"].tolist() == pytest.approx([-0.4 / 3, -0.3], abs=1e-12)
+    assert snap["active_share"].tolist() == pytest.approx([1 / 3, 0.5], abs=1e-12)
+    assert snap["mean_y"].tolist() == pytest.approx([-0.4 / 3, 0.05], abs=1e-12)
     assert snap["q1_class"].tolist() == ["degenerated", "healthy"]
 
 
