@@ -35,7 +35,7 @@ POPULATION = (
     "population.cells.factory.nonparty_per_member=2.0",
     "population.cells.factory.stratum=worker",
     "population.cells.rural.members=9000",
-    "population.cells.rural.mean_size=9",
+    "population.cells.rural.mean_size=7",
     "population.cells.rural.nonparty_per_member=0",
     "population.cells.rural.stratum=peasant",
     "population.cells.institution.members=25000",
@@ -44,7 +44,7 @@ POPULATION = (
     "population.cells.institution.stratum=employee",
     "population.cells.army_school.members=6000",
     "population.cells.army_school.mean_size=30",
-    "population.cells.army_school.nonparty_per_member=0.5",
+    "population.cells.army_school.nonparty_per_member=0.6",
     "population.cells.army_school.stratum=employee",
     "population.functionaries=3000",
     "population.regions=8",
@@ -69,16 +69,18 @@ def _state(scale: float, seed: int = 3):
     ("scale", "cells", "members", "functionaries", "nonparty", "cadres"),
     [
         # scale 0.01: members 400, 90, 250, 60 (x scale); cells round(400 / 40) = 10,
-        # round(90 / 9) = 10, round(250 / 25) = 10, round(60 / 30) = 2; functionaries 30;
-        # non-party: rint(2.0 size) in factory cells: 2 * 400 = 800, rint(0.5 size) in the army
-        # schools: 30 + 30 members in 2 cells, each rint(0.5 size), summed below from the sizes;
-        # cadres round(55) = 55 and round(6) = 6
-        (0.01, (10, 10, 10, 2), (400, 90, 250, 60), 30, 800, (55, 6)),
-        # scale 0.001: members 40, 9, 25, 6; cells round(1) = 1, 1, 1, and round(0.2) = 0 -> at
-        # least 1; functionaries 3; cadres round(5.5) = 6 (half to even) and round(0.6) = 1
+        # round(90 / 7 = 12.86) = 13, round(250 / 25) = 10, round(60 / 30) = 2; functionaries
+        # 30; non-party: rint(2.0 size) in factory cells: 2 * 400 = 800, and rint(0.6 size) in
+        # each army school, summed below from the two cells' sizes; cadres round(55) = 55 and
+        # round(6) = 6
+        (0.01, (10, 13, 10, 2), (400, 90, 250, 60), 30, 800, (55, 6)),
+        # scale 0.001: members 40, 9, 25, 6; cells round(1) = 1, round(1.29) = 1, 1, and
+        # round(0.2) = 0 -> at least 1; functionaries 3; non-party 80 and rint(3.6) = 4; cadres
+        # round(5.5) = 6 (half to even) and round(0.6) = 1
         (0.001, (1, 1, 1, 1), (40, 9, 25, 6), 3, 80, (6, 1)),
         # scale 0.0001: members round(4) = 4, round(0.9) = 1, round(2.5) = 2 (half to even),
-        # round(0.6) = 1; one cell each; functionaries round(0.3) = 0 -> present: 1; cadres
+        # round(0.6) = 1; one cell each; functionaries round(0.3) = 0 -> present: 1; non-party
+        # 8 and rint(0.6) = 1; cadres
         # round(0.55) = 1 and round(0.06) = 0 -> present: 1
         (0.0001, (1, 1, 1, 1), (4, 1, 2, 1), 1, 8, (1, 1)),
     ],
@@ -104,10 +106,10 @@ def test_counts_per_kind_and_stratum_by_hand(
         assert (ps.stratum[mine] == stratum).all(), k
     assert int((ps.stratum == FUNCTIONARY).sum()) == functionaries
     assert (ps.status[ps.stratum == FUNCTIONARY] == MEMBER).all()
-    # non-party workers: 2.0 per factory member, 0.5 per army-school member, rounded per cell
+    # non-party workers: 2.0 per factory member, 0.6 per army-school member, rounded per cell
     army = np.flatnonzero(cs.kind == ARMY_SCHOOL)
     size = [int((in_party & rank & (ps.cell == j)).sum()) for j in army]
-    expected = nonparty + sum(round(0.5 * s) for s in size)  # numpy's rint: half to even too
+    expected = nonparty + sum(round(0.6 * s) for s in size)  # numpy's rint: half to even too
     assert int((ps.status == NONPARTY).sum()) == expected
     assert (ps.stratum[ps.status == NONPARTY] == WORKER).all()
     for o, n in enumerate(cadres):
