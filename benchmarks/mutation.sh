@@ -37,7 +37,7 @@ fast_model="tests/test_submodels_by_hand.py tests/test_initial_population.py"
 case $group in
   scenario)
     files="src/thermidor/scenario/load.py src/thermidor/scenario/schema.py"
-    tests="tests/test_scenarios.py -k 'not every_builtin and not history_rows'; tests/test_hardening.py -k 'extends or show or (bad_input and (exile or unique or range or set or extends or scenario))'"
+    tests="tests/test_scenarios.py -k 'not every_builtin and not history_rows'; tests/test_odd.py; tests/test_hardening.py -k 'extends or show or (bad_input and (exile or unique or range or set or extends or scenario))'"
     jit=on ;;
   analysis)
     files="src/thermidor/analysis/stats.py src/thermidor/analysis/measures.py src/thermidor/analysis/compare.py src/thermidor/analysis/seven.py"

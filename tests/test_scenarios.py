@@ -522,3 +522,40 @@ def test_a_set_index_one_past_the_end_is_refused() -> None:
         load("tiny", ["organisations.2.strategy=corpse"])
     assert info.value.key == "organisations.2"
     assert "out of range (allowed: 0 to 1)" in str(info.value)
+
+
+@pytest.mark.parametrize("name", [" tiny", "tiny ", " "])
+def test_a_name_may_not_start_or_end_with_blanks(name: str) -> None:
+    with pytest.raises(InputError, match="may not start or end with blanks"):
+        load("tiny", [f'name="{name}"'])
+
+
+def test_a_bracketed_number_is_an_index_unless_an_element_has_that_name() -> None:
+    """`organisations[1]` is the second organisation when none is named "1"."""
+    sc = load("tiny", ["organisations[1].strategy=reform"])
+    assert [o.strategy for o in sc.organisations] == ["reform", "reform"]
+    assert load("tiny").organisations[1].strategy != "reform"  # so the override did it
+
+
+def test_a_timeline_strategy_change_names_a_known_organisation() -> None:
+    event = {"date": dt.date(1929, 1, 7), "kind": "strategy", "strategy": "reform"}
+    assert load("tiny", timeline=[{**event, "organisation": "Left Opposition"}]).timeline
+    with pytest.raises(InputError, match="timeline.0.organisation: unknown 'Nobody'"):
+        load("tiny", timeline=[{**event, "organisation": "Nobody"}])
+
+
+def test_the_scale_must_be_positive() -> None:
+    with pytest.raises(InputError) as info:
+        load("tiny", scale=0.0)
+    assert info.value.key == "scale"
+
+
+def test_a_missing_key_is_named_without_echoing_the_table(tmp_path: Path) -> None:
+    """A required key left out: the error names it; it does not print the whole table it is
+    missing from as the value 'got'."""
+    path = tmp_path / "bare.toml"
+    path.write_text('name = "bare"\nweeks = 10\n')
+    with pytest.raises(InputError) as info:
+        load(path)
+    assert "Field required" in info.value.message
+    assert "(got" not in info.value.message
