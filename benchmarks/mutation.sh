@@ -37,7 +37,7 @@ fast_model="tests/test_submodels_by_hand.py tests/test_initial_population.py"
 case $group in
   scenario)
     files="src/thermidor/scenario/load.py src/thermidor/scenario/schema.py"
-    tests="tests/test_scenarios.py -k 'not every_builtin and not history_rows'; tests/test_odd.py; tests/test_hardening.py -k 'extends or show or (bad_input and (exile or unique or range or set or extends or scenario))'"
+    tests="tests/test_scenarios.py -k 'not every_builtin and not history_rows'; tests/test_odd.py; tests/test_hardening.py -k 'extends or show'"
     jit=on ;;
   analysis)
     files="src/thermidor/analysis/stats.py src/thermidor/analysis/measures.py src/thermidor/analysis/compare.py src/thermidor/analysis/seven.py"
@@ -45,7 +45,7 @@ case $group in
     jit=on ;;
   store)
     files="src/thermidor/experiments/store.py src/thermidor/experiments/runner.py"
-    tests="tests/test_hardening.py -k 'fsynced or halfway or kills_its_worker or clean or part or foreign'; tests/test_experiments.py -k 'killed_ensemble or partial or second_writer or merge or dead_local'"
+    tests="tests/test_hardening.py -k 'fsynced or halfway or kills_its_worker or clean or part or foreign'"
     jit=on ;;
   model-submodels)
     files="src/thermidor/model/submodels"
