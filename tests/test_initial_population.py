@@ -179,3 +179,21 @@ def test_the_macro_state_starts_at_the_scenario() -> None:
     got = (m.K, m.grain, m.wage, m.line, m.line_start, m.regime, m.regime_start, m.pi, m.beta)
     assert got == (0.25, 0.7, 0.9, -0.1, -0.1, 0.35, 0.35, 0.55, 0.45)
     assert m.shock == pytest.approx(0.3, abs=1e-12)
+
+
+def test_the_q5_cohort_and_the_organisations_at_the_start() -> None:
+    """The Q5 cohort: worker members, not cadres, with c >= observe.confident (0.6 here) at the
+    start; never a non-party worker. An active organisation works (1), a passive one not (0);
+    credibility and programme as given."""
+    over = ["observe.confident=0.6", "organisations.1.active=false"]
+    sc = load_scenario("tiny", [*POPULATION, *over], scale=0.01)
+    state = initial_state(sc, 2)
+    ps = state.persons
+    rule = (ps.stratum == WORKER) & (ps.status == MEMBER) & (ps.org == NO_ORG) & (ps.c >= 0.6)
+    assert rule.sum() > 0 and (ps.cohort == rule).all()
+    assert not ps.cohort[ps.status == NONPARTY].any()
+    orgs = state.orgs
+    assert orgs.works.tolist() == [1.0, 0.0]
+    assert orgs.programme.tolist() == [0.8, 0.95]
+    assert orgs.credibility.tolist() == [o.credibility for o in sc.organisations]
+    assert (orgs.bloc_partner == NO_ORG).all() and not orgs.bloc_alive.any()
