@@ -197,3 +197,27 @@ def test_the_q5_cohort_and_the_organisations_at_the_start() -> None:
     assert orgs.programme.tolist() == [0.8, 0.95]
     assert orgs.credibility.tolist() == [o.credibility for o in sc.organisations]
     assert (orgs.bloc_partner == NO_ORG).all() and not orgs.bloc_alive.any()
+
+
+def test_hardship_and_appointment_at_the_start() -> None:
+    """h0 uniform on [0, hardship of the stratum] (workers 0.25: mean 0.125, sd 0.25 / sqrt(12)
+    = 0.072, so over 400 worker members the mean is within 4 * 0.072 / 20 = 0.0144 of it); at
+    the start the wage is wage0, so h = h0 (no wage term). Secretaries appointed with
+    probability appointed_secretaries: 1 -> every cell, 0 -> none, 0.5 -> a share within four
+    binomial sd of 0.5 (35 cells: 4 sqrt(0.25 / 35) = 0.34)."""
+    over = ["population.strata.worker.hardship=0.25", "classes.hardship_wage=0.5"]
+    for share, test in ((1.0, lambda a: a.all()), (0.0, lambda a: not a.any())):
+        sc = load_scenario(
+            "tiny", [*POPULATION, *over, f"population.appointed_secretaries={share}"], scale=0.01
+        )
+        assert test(initial_state(sc, 4).cells.appointed), share
+    sc = load_scenario("tiny", [*POPULATION, *over], scale=0.01)
+    state = initial_state(sc, 4)
+    ps = state.persons
+    workers = (ps.stratum == WORKER) & (ps.status != NONPARTY) & (ps.org == NO_ORG)
+    h0 = ps.h0[workers]
+    assert h0.size > 300 and h0.min() >= 0.0 and h0.max() <= 0.25
+    assert abs(h0.mean() - 0.125) < 4 * 0.25 / 12**0.5 / h0.size**0.5
+    assert (ps.h == ps.h0).all()
+    appointed = state.cells.appointed
+    assert abs(appointed.mean() - 0.5) < 4 * (0.25 / appointed.size) ** 0.5

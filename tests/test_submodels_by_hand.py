@@ -757,7 +757,8 @@ def test_observe_metrics_by_hand() -> None:
       kernel_left_active = worker members active with x > 0.2 / worker members = 1 / 3 (W3 is
       on the Left but passive)
       right_share = members with x < -0.2 / members = 2 (W2, E) / 5 = 0.4
-      q5: the cohort is W1 alone: x 0.5 > x0 0.3 + 0.1: moved left 1; x 0.5 > 0.2: left 1
+      q5: the cohort is W1 and W2: W1 x 0.5 > x0 0.3 + 0.1 moved left and is on the Left
+      (x 0.5 > 0.2), W2 neither: moved left 1 / 2, left 1 / 2
       worker_x = (0.5 - 0.5 + 0.4) / 3; worker_gap = (|0.5 - 0.1| + 0 + 0) / 3
       gap (members) = 0.4 / 5 = 0.08; factory_d (members of factory cells) = (0.1 + 0.6
       + 0.8) / 3 = 0.5
@@ -773,7 +774,7 @@ def test_observe_metrics_by_hand() -> None:
         x0=[0.3, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
         d=[0.1, 0.6, 0.8, 0.0, 0.1, 0.0, 0.0, 0.1],
         active=[True, False, False, False, True, False, False, False],
-        cohort=[True, False, False, False, False, False, False, False],
+        cohort=[True, True, False, False, False, False, False, False],
         org=[NO_ORG] * 5 + [0, NO_ORG, NO_ORG],
         cells={"kind": [0, INSTITUTION]},
         orgs=[{}],
@@ -789,7 +790,7 @@ def test_observe_metrics_by_hand() -> None:
     assert (row["members"], row["nonparty"], row["exiled"], row["expelled"]) == (5, 1, 1, 1)
     assert row["kernel_left_active"] == pytest.approx(1 / 3, abs=1e-12)
     assert row["right_share"] == pytest.approx(0.4, abs=1e-12)
-    assert (row["q5_moved_left"], row["q5_left"]) == (1.0, 1.0)
+    assert (row["q5_moved_left"], row["q5_left"]) == (0.5, 0.5)
     assert row["worker_x"] == pytest.approx(0.4 / 3, abs=1e-12)
     assert row["worker_gap"] == pytest.approx(0.4 / 3, abs=1e-12)
     assert row["gap"] == pytest.approx(0.08, abs=1e-12)
