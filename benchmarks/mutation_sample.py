@@ -20,7 +20,12 @@ from cosmic_ray.work_item import TestOutcome, WorkerOutcome, WorkResult
 
 def sample(path: str, n: int, seed: int) -> None:
     with use_db(path, WorkDB.Mode.open) as db:
-        items = sorted(db.pending_work_items, key=lambda w: w.job_id)
+
+        def where(w):  # job ids are random: order by the mutation itself, so a seed repeats
+            m = w.mutations[0]
+            return (str(m.module_path), tuple(m.start_pos), m.operator_name, m.occurrence)
+
+        items = sorted(db.pending_work_items, key=where)
         keep = set(random.Random(seed).sample(range(len(items)), min(n, len(items))))
         skip = [w.job_id for i, w in enumerate(items) if i not in keep]
         db.set_multiple_results(skip, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))
