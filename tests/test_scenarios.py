@@ -559,3 +559,18 @@ def test_a_missing_key_is_named_without_echoing_the_table(tmp_path: Path) -> Non
         load(path)
     assert "Field required" in info.value.message
     assert "(got" not in info.value.message
+
+
+def test_flatten_keys_every_field_of_an_organisation_by_its_name() -> None:
+    """`thermidor diff`'s key paths: every field of each organisation, but its name, under
+    `organisations[<name>]`."""
+    from thermidor.scenario.load import flatten
+
+    sc = load("tiny")
+    flat = flatten(sc.model_dump(mode="json"))
+    for o in sc.organisations:
+        fields = {k: v for k, v in o.model_dump(mode="json").items() if k != "name"}
+        assert {
+            f"organisations[{o.name}].{k}": v for k, v in fields.items()
+        }.items() <= flat.items()
+        assert f"organisations[{o.name}].name" not in flat
