@@ -574,3 +574,16 @@ def test_flatten_keys_every_field_of_an_organisation_by_its_name() -> None:
             f"organisations[{o.name}].{k}": v for k, v in fields.items()
         }.items() <= flat.items()
         assert f"organisations[{o.name}].name" not in flat
+
+
+def test_out_of_range_lists_the_events_before_the_start_and_after_the_horizon() -> None:
+    """tiny starts 1928-10-01; with 10 weeks its horizon is 1928-12-10: an event on the start day
+    and one the day before the horizon are inside; the day before the start and the horizon day
+    itself are outside."""
+    start = dt.date(1928, 10, 1)
+    days = (-1, 0, 69, 70)
+    timeline = [
+        {"date": start + dt.timedelta(days=d), "kind": "regime", "delta": 0.1} for d in days
+    ]
+    sc = load("tiny", start=start, weeks=10, timeline=timeline)
+    assert sc.out_of_range() == ([0], [3])
