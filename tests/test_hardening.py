@@ -824,3 +824,17 @@ def test_members_follow_the_manifests_shard(tmp_path: Path) -> None:
     assert [r for r in range(8) if mine(r)] == [1, 3]
     assert [r for r in range(8) if manifest(0, 1)(r)] == [0, 1, 2, 3, 4]
     assert manifest(0, 0) is None
+
+
+def test_workers_that_keep_dying_stop_the_experiment(tmp_path: Path) -> None:
+    """Every run kills its worker (one worker, a window of two runs): the pool breaks, its runs
+    are started again, fail at their third start, the next ones break it again; a fourth
+    breakdown with no run finished since (streak > runner.ATTEMPTS) stops the experiment with
+    the documented error instead of burning through all six runs' 18 starts."""
+    counter = tmp_path / "starts"
+    with pytest.raises(RuntimeError, match="keep dying before any run finishes"):
+        tx.ensemble(
+            "tiny", 6, weeks=3, out=tmp_path / "dying", workers=1, progress=False,
+            task_fn=partial(kill_always, str(counter)),
+        )  # fmt: skip
+    assert len(counter.read_text().splitlines()) < 6 * runner.ATTEMPTS
