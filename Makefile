@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 \
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test test-slow bench bench-ensemble clean
+.PHONY: demo test test-slow bench bench-ensemble mutation clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "error: no Python >= 3.12 found (install one, or set PYTHON=...)"; exit 2; }
@@ -46,6 +46,11 @@ bench: $(STAMP)
 
 bench-ensemble: $(STAMP)
 	$(PY) benchmarks/ensemble.py
+
+# mutation testing of one group (see docs/testing.md): make mutation GROUP=analysis SAMPLE=40
+mutation: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,mutation]'
+	PYTHON=$(PY) benchmarks/mutation.sh $(GROUP) $(SAMPLE)
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

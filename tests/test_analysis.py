@@ -812,3 +812,58 @@ def test_kaplan_meier_by_hand() -> None:
     assert kaplan_meier(d, np.ones(4, bool), np.arange(6)) == pytest.approx(
         [np.mean(d > t) for t in range(6)]
     )
+
+
+# --- by hand, for what a sampled mutation run let survive (docs/testing.md) -----------------
+
+
+def test_yearly_reads_the_start_each_year_and_the_horizon() -> None:
+    """Horizon 120 weeks: ceil(120 / 52.18) = 3 years; the weeks 0, round(52.18) = 52,
+    round(104.36) = 104 and min(120, round(156.5)) = 120. A horizon of 0: the start alone."""
+    from thermidor.analysis.compare import yearly
+
+    curves = pd.DataFrame({"week": range(121), "Thermidor": np.linspace(0, 1, 121)})
+    assert yearly(curves)["week"].tolist() == [0, 52, 104, 120]
+    assert yearly(curves.iloc[:1])["week"].tolist() == [0]
+
+
+def test_differences_lists_every_key_path_on_either_side() -> None:
+    from thermidor.analysis.compare import differences
+
+    a = {"name": "a", "power": {"pi0": 0.5, "beta0": 0.5}, "weeks": 10}
+    b = {"name": "b", "power": {"pi0": 0.4, "beta0": 0.5}, "scale": 0.1, "weeks": 10}
+    assert differences(a, b) == {"power.pi0": (0.5, 0.4), "scale": (None, 0.1)}
+
+
+def test_q5_matched_by_hand() -> None:
+    """Per run, q5_left at the horizon minus the matched passive run's: 0.5 - 0.4, 0.6 - 0.4,
+    0.9 - 0.4 = 0.1, 0.2, 0.5; mean 0.8 / 3 = 0.266667; sample sd sqrt((0.166667^2 + 0.066667^2
+    + 0.233333^2) / 2) = 0.208167; se = 0.208167 / sqrt(3) = 0.120185. The row at week 10 is
+    read, not the later one (horizon 10)."""
+    from thermidor.analysis.seven import q5_matched
+
+    ts = pd.DataFrame(
+        {"run": [0, 1, 2, 0], "week": [10, 10, 10, 11], "q5_left": [0.5, 0.6, 0.9, 0.0]}
+    )
+    passive = pd.DataFrame({"run": [0, 1, 2], "week": [10, 10, 10], "q5_left": [0.4] * 3})
+    q = q5_matched(ts, passive, 10)
+    assert q["runs"] == 3
+    assert q["per_run"] == pytest.approx([0.1, 0.2, 0.5], abs=1e-12)
+    assert q["q5"] == pytest.approx(0.8 / 3, abs=1e-12)
+    assert q["se"] == pytest.approx(0.12018504251546631, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("agents", "scale", "text"),
+    [
+        (12345.0, 1.0, "12,300"),  # three significant figures: round(12345, 2 - 4 = -2)
+        (4.56, 0.001, "4,560"),  # 4560 persons: round(4560, 2 - 3 = -1)
+        (7.0, 1.0, "7"),  # round(7, 2 - 0 = 2)
+        (38.0, 1.0, "38"),  # round(38, 2 - 1 = 1)
+        (0.0, 0.5, "0"),
+    ],
+)
+def test_agents_as_persons_to_three_figures(agents: float, scale: float, text: str) -> None:
+    from thermidor.analysis.seven import _persons
+
+    assert _persons(agents, scale) == text

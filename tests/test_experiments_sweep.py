@@ -106,10 +106,12 @@ def test_sweep_runs_point_by_replicate_with_its_parameters(tmp_path: Path) -> No
         assert (merged[key] == merged[f"{key}_design"]).all()
     assert runs["hierarchy.every"].dtype.kind == "i"
 
-    # run 7 (point 3, replicate 1) is simulate(point 3's scenario, seed spawn_key=(7,))
+    # run 7 (point 3, replicate 1) is simulate(point 3's scenario, seed spawn_key=(7,)), the
+    # seeding docs/experiments.md documents (written out here, not the code's run_seed)
     sc = thermidor.load_scenario("tiny", weeks=WEEKS)
     point = {k: runs.loc[7, k].item() for k in keys}
-    direct = thermidor.simulate(with_values(sc, point), seed=run_seed(sc.seed, 7))
+    seed = np.random.SeedSequence(sc.seed, spawn_key=(7,))
+    direct = thermidor.simulate(with_values(sc, point), seed=seed)
     got = sw.outcomes().set_index("run").loc[7]
     assert got["pi"] == direct.outcome["final"]["pi"]
     assert got["worker_x"] == direct.outcome["final"]["worker_x"]
@@ -133,8 +135,14 @@ def test_sobol_indices_find_the_one_key_that_matters(tmp_path: Path) -> None:
     assert list(si.index) == ["influence.mu", "confidence.exposure_loss"]
     assert si.loc["confidence.exposure_loss", ["S1", "ST"]].abs().max() < 1e-12
     assert si.loc["influence.mu", "ST"] > 0.5
+    # a real metric: the indices are those of the per-point mean of each run's final pi, the
+    # means computed here from the stored runs and outcomes
     real = tx.analyze(sw, "pi", seed=1)
     assert np.isfinite(real.to_numpy()).all()
+    final = sw.runs()[["run", "point"]].merge(sw.outcomes()[["run", "pi"]], on="run")
+    means = final.groupby("point").pi.mean().sort_index().to_numpy()
+    assert len(means) == 4 * (2 + 2) and np.ptp(means) > 0
+    pd.testing.assert_frame_equal(real, tx.indices(sw, means, seed=1))
 
 
 def test_morris_effects_and_analyze_refuses_other_designs(tmp_path: Path) -> None:
@@ -161,3 +169,21 @@ def test_indices_take_plain_values_per_point(tmp_path: Path) -> None:
     assert tx.point_means(sw, '"influence.mu"') == pytest.approx(x[:, 0])
     with pytest.raises(InputError, match="one value per point"):
         tx.indices(sw, x[:3, 0])
+
+
+@pytest.mark.parametrize(
+    ("root", "run", "state"),
+    [
+        # np.random.SeedSequence(root, spawn_key=(run,)).generate_state(2), computed once with
+        # numpy 2 and written down: the seeding must not change under a refactoring
+        (20281001, 0, [257996771, 3671740853]),
+        (20281001, 7, [2459462672, 2967964874]),
+        (1, 3, [3056722145, 2430819912]),
+    ],
+)
+def test_run_seed_is_the_documented_spawn_key(root: int, run: int, state: list[int]) -> None:
+    """Run i of an experiment with root seed R: SeedSequence(R, spawn_key=(i,)), which is also
+    SeedSequence(R).spawn(n)[i] (docs/experiments.md)."""
+    seed = run_seed(root, run)
+    assert seed.generate_state(2).tolist() == state
+    assert np.random.SeedSequence(root).spawn(run + 1)[run].generate_state(2).tolist() == state

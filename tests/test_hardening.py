@@ -807,3 +807,34 @@ def test_clean_refuses_a_directory_in_place_of_a_part_before_deleting(
     with pytest.raises(InputError, match="is not a regular file"):
         s.clean(s.done())
     assert snapshot(out) == before
+
+
+def test_members_follow_the_manifests_shard(tmp_path: Path) -> None:
+    """Shard 1 of 2 of a 5-run experiment holds the odd runs below 5; a shard count below 1 is
+    no manifest at all (None), never a division by zero."""
+    from thermidor.experiments.store import MANIFEST, members
+
+    def manifest(index: int, count: int):
+        (tmp_path / MANIFEST).write_text(
+            f"[experiment]\nruns = 5\n[shard]\nindex = {index}\ncount = {count}\n"
+        )
+        return members(tmp_path)
+
+    mine = manifest(1, 2)
+    assert [r for r in range(8) if mine(r)] == [1, 3]
+    assert [r for r in range(8) if manifest(0, 1)(r)] == [0, 1, 2, 3, 4]
+    assert manifest(0, 0) is None
+
+
+def test_workers_that_keep_dying_stop_the_experiment(tmp_path: Path) -> None:
+    """Every run kills its worker (one worker, a window of two runs): the pool breaks, its runs
+    are started again, fail at their third start, the next ones break it again; a fourth
+    breakdown with no run finished since (streak > runner.ATTEMPTS) stops the experiment with
+    the documented error instead of burning through all six runs' 18 starts."""
+    counter = tmp_path / "starts"
+    with pytest.raises(RuntimeError, match="keep dying before any run finishes"):
+        tx.ensemble(
+            "tiny", 6, weeks=3, out=tmp_path / "dying", workers=1, progress=False,
+            task_fn=partial(kill_always, str(counter)),
+        )  # fmt: skip
+    assert len(counter.read_text().splitlines()) < 6 * runner.ATTEMPTS

@@ -34,7 +34,6 @@ from thermidor.analysis.claims import CLAIMS, hold_claims
 from thermidor.analysis.load import load
 from thermidor.analysis.sensitivity import TARGETS
 from thermidor.analysis.seven import MEASURES, QUESTIONS, blocs_line, one_line, seven_answers
-from thermidor.analysis.stats import band, wilson
 from thermidor.cli import main
 from thermidor.model.state import OUTCOMES
 from thermidor.report.html import CLAIM_TARGETS
@@ -43,6 +42,33 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCALE = "scale=0.0005"  # the `tiny` scale
 WEEKS = 39
 RUNS = 6
+
+
+def wilson(k: int, n: int) -> tuple[float, float, float]:
+    """The 95 % Wilson score interval, written out here from Wilson (1927), JASA 22, 209 (not the
+    code's own `analysis.stats.wilson`): centre (k + z^2/2) / (n + z^2), half-width
+    z sqrt(n) / (n + z^2) * sqrt(p (1 - p) + z^2 / (4 n)), z = 1.959964 (the 97.5 % normal
+    quantile)."""
+    z = 1.959963984540054
+    p = k / n
+    centre = (k + z * z / 2) / (n + z * z)
+    half = z * n**0.5 / (n + z * z) * (p * (1 - p) + z * z / (4 * n)) ** 0.5
+    return p, max(0.0, centre - half), min(1.0, centre + half)
+
+
+def band(values: np.ndarray) -> tuple[float, float, float]:
+    """Median and the central 90 % interval, by linear interpolation between order statistics
+    (the 5 % quantile of n sorted values sits at position 0.05 (n - 1)), written out here."""
+    v = sorted(float(x) for x in values)
+
+    def quantile(q: float) -> float:
+        h = q * (len(v) - 1)
+        i = int(h)
+        return v[i] + (h - i) * (v[min(i + 1, len(v) - 1)] - v[i])
+
+    return quantile(0.5), quantile(0.05), quantile(0.95)
+
+
 # name in the fixture -> (built-in scenario, extra arguments)
 EXPERIMENTS = {
     "reform": ("1928-all-reform", []),

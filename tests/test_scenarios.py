@@ -495,3 +495,95 @@ def test_tiny_shows_a_course_within_its_horizon() -> None:
     assert ts["line"].max() - ts["line"].min() > 0.1
     assert ts["campaign_against_right"].any() or ts["campaign_against_left"].any()
     assert (ts["purge_rate"] > 0).any()
+
+
+# --- the loader's own checks, fast (issue #13: each was once removable unnoticed) -----------
+
+
+def test_exile_terms_must_be_ordered() -> None:
+    """min <= max (equal allowed: a fixed term); else one clear error naming the table, not
+    numpy's "low is greater than high" in the middle of a run."""
+    sc = load("tiny", ["repression.exile_weeks_min=100", "repression.exile_weeks_max=100"])
+    assert (sc.repression.exile_weeks_min, sc.repression.exile_weeks_max) == (100, 100)
+    with pytest.raises(InputError, match="exile_weeks_max must be at least exile_weeks_min"):
+        load("tiny", ["repression.exile_weeks_min=101", "repression.exile_weeks_max=100"])
+
+
+def test_organisation_names_must_be_unique() -> None:
+    with pytest.raises(InputError, match="organisation names must be unique"):
+        load("tiny", ["organisations.1.name=Left Opposition"])
+
+
+def test_a_set_index_one_past_the_end_is_refused() -> None:
+    """Two organisations: index 1 is the last one, index 2 is out of range (one clear error, no
+    IndexError)."""
+    assert load("tiny", ["organisations.1.strategy=reform"]).organisations[1].strategy == "reform"
+    with pytest.raises(InputError) as info:
+        load("tiny", ["organisations.2.strategy=corpse"])
+    assert info.value.key == "organisations.2"
+    assert "out of range (allowed: 0 to 1)" in str(info.value)
+
+
+@pytest.mark.parametrize("name", [" tiny", "tiny ", " "])
+def test_a_name_may_not_start_or_end_with_blanks(name: str) -> None:
+    with pytest.raises(InputError, match="may not start or end with blanks"):
+        load("tiny", [f'name="{name}"'])
+
+
+def test_a_bracketed_number_is_an_index_unless_an_element_has_that_name() -> None:
+    """`organisations[1]` is the second organisation when none is named "1"."""
+    sc = load("tiny", ["organisations[1].strategy=reform"])
+    assert [o.strategy for o in sc.organisations] == ["reform", "reform"]
+    assert load("tiny").organisations[1].strategy != "reform"  # so the override did it
+
+
+def test_a_timeline_strategy_change_names_a_known_organisation() -> None:
+    event = {"date": dt.date(1929, 1, 7), "kind": "strategy", "strategy": "reform"}
+    assert load("tiny", timeline=[{**event, "organisation": "Left Opposition"}]).timeline
+    with pytest.raises(InputError, match="timeline.0.organisation: unknown 'Nobody'"):
+        load("tiny", timeline=[{**event, "organisation": "Nobody"}])
+
+
+def test_the_scale_must_be_positive() -> None:
+    with pytest.raises(InputError) as info:
+        load("tiny", scale=0.0)
+    assert info.value.key == "scale"
+
+
+def test_a_missing_key_is_named_without_echoing_the_table(tmp_path: Path) -> None:
+    """A required key left out: the error names it; it does not print the whole table it is
+    missing from as the value 'got'."""
+    path = tmp_path / "bare.toml"
+    path.write_text('name = "bare"\nweeks = 10\n')
+    with pytest.raises(InputError) as info:
+        load(path)
+    assert "Field required" in info.value.message
+    assert "(got" not in info.value.message
+
+
+def test_flatten_keys_every_field_of_an_organisation_by_its_name() -> None:
+    """`thermidor diff`'s key paths: every field of each organisation, but its name, under
+    `organisations[<name>]`."""
+    from thermidor.scenario.load import flatten
+
+    sc = load("tiny")
+    flat = flatten(sc.model_dump(mode="json"))
+    for o in sc.organisations:
+        fields = {k: v for k, v in o.model_dump(mode="json").items() if k != "name"}
+        assert {
+            f"organisations[{o.name}].{k}": v for k, v in fields.items()
+        }.items() <= flat.items()
+        assert f"organisations[{o.name}].name" not in flat
+
+
+def test_out_of_range_lists_the_events_before_the_start_and_after_the_horizon() -> None:
+    """tiny starts 1928-10-01; with 10 weeks its horizon is 1928-12-10: an event on the start day
+    and one the day before the horizon are inside; the day before the start and the horizon day
+    itself are outside."""
+    start = dt.date(1928, 10, 1)
+    days = (-1, 0, 69, 70)
+    timeline = [
+        {"date": start + dt.timedelta(days=d), "kind": "regime", "delta": 0.1} for d in days
+    ]
+    sc = load("tiny", start=start, weeks=10, timeline=timeline)
+    assert sc.out_of_range() == ([0], [3])

@@ -12,7 +12,6 @@ import numpy as np
 import thermidor.experiments as tx
 from thermidor.analysis import thresholds
 from thermidor.engine import simulate
-from thermidor.experiments.plan import run_seed
 
 # `tiny` with outcomes within reach in 104 weeks (no procurement crisis: no mass movement lifts pi)
 REACHABLE = [
@@ -42,7 +41,8 @@ def test_replay_gives_back_the_stored_outcomes_and_reruns(tmp_path) -> None:
             got = thresholds.replay(run, sc, {name: value})
             if got is None:
                 continue
-            again = simulate(rerun_sc, seed=run_seed(sc.seed, r)).outcome["outcome"]
+            seed = np.random.SeedSequence(sc.seed, spawn_key=(r,))  # the documented seeding
+            again = simulate(rerun_sc, seed=seed).outcome["outcome"]
             assert got == again, (name, r)
             checked += 1
     assert checked >= 12

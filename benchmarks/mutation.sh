@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Mutation testing (issue #13): cosmic-ray mutates one source file at a time, runs the tests that
+# concern it, and counts the mutants no test kills. A benchmark, not a CI step: figures in
+# docs/testing.md.
+#
+#   benchmarks/mutation.sh GROUP [SAMPLE] [SEED]
+#
+# GROUP is one of the groups below (each: the files mutated, the tests run on every mutant);
+# SAMPLE (default: all) keeps a random sample of that many mutants of the group (SEED, default 13),
+# the others are recorded as skipped. The run works on a copy of the committed tree (`git
+# archive HEAD`) in $MUTATION_DIR (default /tmp/thermidor-mutation), never on the worktree, and
+# prints cosmic-ray's report; the session database stays in $MUTATION_DIR/GROUP.sqlite.
+#
+# Numba: the kernels (`thermidor.model.jit.compiled`) are cached on disk, and a cached kernel is
+# keyed on its own source file's time stamp and size only. A mutant of a file that holds kernels
+# changes that stamp, so its kernels are recompiled, and submodels never import each other: the
+# groups that mutate submodels/, observe.py, init.py (and the packages outside model/, which hold
+# no kernel) run with a cache of their own in the copy. But a mutant of cells.py or streams.py
+# (functions compiled INTO the kernels of other files) would run stale kernels: that group
+# (model-kernels) runs with NUMBA_DISABLE_JIT=1, the kernels as plain Python, on the small
+# hand-built states of the fast tests only. (state.py's constants, frozen into every kernel,
+# are not mutated at all.)
+set -euo pipefail
+
+group=${1:?usage: benchmarks/mutation.sh GROUP [SAMPLE] [SEED]}
+sample=${2:-all}
+seed=${3:-13}
+repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+py=${PYTHON:-$repo/.venv/bin/python}
+[ -x "$py" ] || py=$(command -v python3)
+out=${MUTATION_DIR:-/tmp/thermidor-mutation}
+
+# the tests of each group: pytest argument lists separated by ';' (each its own pytest run, so
+# that each can have its own -k); the fast ones that concern the files mutated, not the slow
+# ensembles (a mutant is killed by the first one that fails)
+fast_model="tests/test_submodels_by_hand.py tests/test_initial_population.py"
+case $group in
+  scenario)
+    files="src/thermidor/scenario/load.py src/thermidor/scenario/schema.py"
+    tests="tests/test_scenarios.py -k 'not every_builtin and not history_rows'; tests/test_odd.py; tests/test_hardening.py -k 'extends or show'"
+    jit=on ;;
+  analysis)
+    files="src/thermidor/analysis/stats.py src/thermidor/analysis/measures.py src/thermidor/analysis/compare.py src/thermidor/analysis/seven.py"
+    tests="tests/test_analysis.py -k 'not hold_claims_verdicts and not coverage'"
+    jit=on ;;
+  store)
+    files="src/thermidor/experiments/store.py src/thermidor/experiments/runner.py"
+    tests="tests/test_hardening.py -k 'fsynced or halfway or kills_its_worker or keep_dying or members or clean or part or foreign'"
+    jit=on ;;
+  model-submodels)
+    files="src/thermidor/model/submodels"
+    tests="tests/test_submodels_by_hand.py tests/test_submodels.py"
+    jit=on ;;
+  model-core)
+    files="src/thermidor/model/init.py src/thermidor/model/observe.py"
+    tests="tests/test_initial_population.py tests/test_submodels_by_hand.py; tests/test_submodels.py -k observe"
+    jit=on ;;
+  model-kernels)
+    files="src/thermidor/model/cells.py src/thermidor/model/streams.py"
+    tests="$fast_model"
+    jit=off ;;
+  *) echo "mutation.sh: unknown group '$group' (scenario, analysis, store, model-submodels, model-core, model-kernels)" >&2; exit 2 ;;
+esac
+
+"$py" -c "import cosmic_ray" 2>/dev/null || {
+  echo "mutation.sh: cosmic-ray is not installed (pip install -e '.[mutation]')" >&2; exit 2; }
+crbin=$(dirname "$py")
+
+work=$out/$group
+rm -rf "$work" && mkdir -p "$work/tree"
+git -C "$repo" archive HEAD | tar -x -C "$work/tree"
+cd "$work/tree"
+
+# the command run on every mutant: a fresh interpreter on the copy's sources
+if [ "$jit" = off ]; then jitenv="NUMBA_DISABLE_JIT=1"; else jitenv="NUMBA_CACHE_DIR=$work/numba"; fi
+cat > "$work/run-tests.sh" <<SH
+#!/usr/bin/env bash
+cd "$work/tree"
+export PYTHONPATH="$work/tree/src" $jitenv
+SH
+IFS=';' read -ra sets <<< "$tests"
+for set in "${sets[@]}"; do
+  echo "\"$py\" -m pytest -x -q -p no:cacheprovider -m 'not slow' $set || exit 1" >> "$work/run-tests.sh"
+done
+chmod +x "$work/run-tests.sh"
+
+modules=$(for f in $files; do echo "\"$f\","; done | tr -d '\n')
+cat > "$work/config.toml" <<TOML
+[cosmic-ray]
+module-path = [${modules%,}]
+timeout = 300.0
+excluded-modules = []
+test-command = "$work/run-tests.sh"
+
+[cosmic-ray.distributor]
+name = "local"
+TOML
+
+db=$out/$group.sqlite
+rm -f "$db"
+echo "mutation.sh: $group: baseline (the tests must pass unmutated; this also warms the cache)"
+"$work/run-tests.sh" > "$work/baseline.log" 2>&1 || {
+  echo "mutation.sh: the tests fail without any mutant: see $work/baseline.log" >&2; exit 1; }
+"$crbin/cosmic-ray" init "$work/config.toml" "$db"
+if [ "$sample" != all ]; then
+  "$py" "$repo/benchmarks/mutation_sample.py" "$db" "$sample" "$seed"
+fi
+start=$(date +%s)
+"$crbin/cosmic-ray" exec "$work/config.toml" "$db"
+echo "mutation.sh: $group: $(( $(date +%s) - start )) s"
+"$py" "$repo/benchmarks/mutation_sample.py" "$db" score
