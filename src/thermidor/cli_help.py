@@ -67,6 +67,13 @@ COMMANDS: dict[str, tuple[str, list[str]]] = {
             "thermidor sensitivity 1928 --params all --set scale=0.0005 --out out/sens-all",
         ],
     ),
+    "discover": (
+        "Where each outcome lives (PRIM boxes).",
+        [
+            "thermidor discover out/sweep",
+            "thermidor discover out/sweep --target reform --target 'pi_5y > 0.5' --json",
+        ],
+    ),
     "report": (
         "One self-contained HTML report.",
         ["thermidor report out/1928 out/corpse --sensitivity out/sens -o report.html"],
