@@ -105,6 +105,11 @@ def test_prim_finds_a_planted_box() -> None:
     assert abs(d.limits["a"][0] - 0.6) <= 0.1 and d.limits["a"][1] >= 0.9
     assert abs(d.limits["b"][1] - 0.3) <= 0.1 and d.limits["b"][0] <= 0.1
     assert d.limits["s"] == ["corpse", "reform"]
+    by = d.by_level["s"]  # inside the box, per strategy: [hits, runs]
+    assert by["manifesto"][1] == 0
+    for level in ("corpse", "reform"):
+        assert by[level][0] / by[level][1] >= 0.75, by
+    assert by["corpse"][0] + by["reform"][0] == round(d.coverage * d.hits)
     traj = d.trajectory
     assert traj is not None and traj["density"].iloc[-1] >= traj["density"].iloc[0]
     assert traj["coverage"].iloc[0] == pytest.approx(1.0)
@@ -176,3 +181,19 @@ def thermidor_cli(*args: str | Path) -> SimpleNamespace:
     finally:
         sys.argv = argv
     return SimpleNamespace(code=code, out=out.getvalue(), err=err.getvalue())
+
+
+def test_the_report_section_shows_the_boxes_and_says_what_never_happens() -> None:
+    from thermidor.report.discovery import section
+
+    rng = np.random.default_rng(3)
+    x = pd.DataFrame(
+        {"a": rng.random(400), "s": pd.Categorical(rng.choice(["reform", "corpse"], 400))}
+    )
+    hit = prim_box(x, (x["a"] > 0.7).to_numpy().astype(np.int8), "thermidor")
+    never = prim_box(x, np.zeros(400, np.int8), "reform")
+    html = section([never, hit], "out/sweep")
+    assert "out/sweep" in html and "(400 runs)" in html
+    assert "<strong>reform</strong>: never happens in any run" in html
+    assert f"{hit.coverage:.2f}" in html and "<svg" in html
+    assert "never happens in any of the 400 runs" in html  # the table's box cell says it too

@@ -231,6 +231,10 @@ def report(
     sensitivity_dir: Annotated[
         Path | None, typer.Option("--sensitivity", help="a `thermidor sensitivity` directory")
     ] = None,
+    discover_dir: Annotated[
+        Path | None,
+        typer.Option("--discover", help="a sweep: where each outcome lives (PRIM's boxes)"),
+    ] = None,
     force: Annotated[bool, typer.Option(help="replace an existing report file")] = False,
 ) -> None:
     """One self-contained HTML report of the experiments given (opens offline)."""
@@ -262,7 +266,15 @@ def report(
     if sensitivity_dir is not None:
         indices = read_indices(sensitivity_dir / "indices.parquet")
     info = describe(sensitivity_dir) if sensitivity_dir is not None else None
-    write_text(output, build(experiments, name, meta, indices, info, over_thresholds=over))
+    boxes = None
+    if discover_dir is not None:
+        from thermidor.analysis.discover import discover as find
+
+        boxes = (find(discover_dir), str(discover_dir))
+    write_text(
+        output,
+        build(experiments, name, meta, indices, info, over_thresholds=over, discovery=boxes),
+    )
     out.print(f"report: {output}")
 
 

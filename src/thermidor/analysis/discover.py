@@ -50,6 +50,7 @@ class Discovery:
     density: float = float("nan")
     mass: float = float("nan")
     trajectory: pd.DataFrame | None = None  # coverage, density, mass, res_dim per peeling step
+    by_level: dict[str, dict[str, list[int]]] | None = None  # factor -> level -> [hits, runs]
 
     @property
     def note(self) -> str:
@@ -73,6 +74,7 @@ class Discovery:
             "density": None if np.isnan(self.density) else self.density,
             "mass": None if np.isnan(self.mass) else self.mass,
             "note": self.note,
+            "inside_by_level": self.by_level,
             "trajectory": traj,
         }
 
@@ -178,11 +180,32 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, name: str, min_coverage: float = 0.
         elif a.iloc[0] != w.iloc[0] or a.iloc[1] != w.iloc[1]:
             limits[key] = [float(a.iloc[0]), float(a.iloc[1])]
     found.limits = limits
+    inside = inside_box(x, limits)
+    found.by_level = {
+        key: {
+            str(level): [int(y[inside & (x[key] == level).to_numpy()].sum()),
+                         int((inside & (x[key] == level).to_numpy()).sum())]
+            for level in x[key].cat.categories
+        }
+        for key in x.columns
+        if isinstance(x[key].dtype, pd.CategoricalDtype)
+    }  # fmt: skip
     found.coverage = float(traj.loc[i, "coverage"])
     found.density = float(traj.loc[i, "density"])
     found.mass = float(traj.loc[i, "mass"])
     found.trajectory = traj.reset_index(drop=True)
     return found
+
+
+def inside_box(x: pd.DataFrame, limits: dict[str, Any]) -> np.ndarray:
+    """Which rows of `x` lie in the box `limits` (ranges inclusive, levels by membership)."""
+    mask = np.ones(len(x), dtype=bool)
+    for key, lim in limits.items():
+        if lim and isinstance(lim[0], str):
+            mask &= x[key].astype(str).isin(lim).to_numpy()
+        else:
+            mask &= ((x[key] >= lim[0]) & (x[key] <= lim[1])).to_numpy()
+    return mask
 
 
 def discover(
