@@ -242,3 +242,23 @@ def test_calibrate_bad_inputs_exit_2_with_one_line(tmp_path: Path) -> None:
         assert not (tmp_path / "c").exists()
     ran = thermidor_cli("retrodict", tmp_path)
     assert ran.code == 2 and "holds no posterior" in ran.err
+
+
+def test_the_shipped_posterior_draws_scenarios_inside_its_priors() -> None:
+    from thermidor.calibration import posterior_scenarios
+    from thermidor.calibration.posterior import load_posterior
+
+    post = load_posterior()
+    assert post.weights.sum() == pytest.approx(1.0) and (post.weights >= 0).all()
+    ranges = {p["key"]: (p["low"], p["high"]) for p in post.settings["priors"]}
+    assert set(post.keys) == set(ranges)
+    draws = posterior_scenarios(5, seed=1)
+    assert draws == posterior_scenarios(5, seed=1) and draws != posterior_scenarios(5, seed=2)
+    for sets in draws:
+        sc = thermidor.load_scenario(post.settings["scenario"], sets)
+        for key, (lo, hi) in ranges.items():
+            section, name = key.split(".")
+            assert lo <= getattr(getattr(sc, section), name) <= hi
+    assert post.settings["scale"] == 0.001
+    dates = [dt.date.fromisoformat(t["date"]) for t in post.settings["targets"]]
+    assert max(dates) <= tg.CUTOFF  # no post-1929 row was a target
