@@ -5,10 +5,12 @@
     PYTHONPATH=src .venv/bin/python benchmarks/history.py --write docs/history.md
 
 Runs `1928` (or `--scenario`) for `--seeds` seeds from 1 October 1928 to the end of 1931 and reads
-each quantity from the weekly time series, in real persons (model counts / scale). The record's
-rows are the project's historical data (row ids of its history table, copied below with their
-values); rows dated after 1929-12-31 are the hold-out: no parameter was set from them (docs/ODD.md
-says which rows informed which parameter), so their lines are a retrodiction, not a fit.
+each quantity from the weekly time series, in real persons (model counts / scale), with the
+readers of `thermidor.calibration.observables` (the calibration reads the record the same way).
+The record's rows are the project's historical data (row ids of its history table, copied below
+with their values); rows dated after 1929-12-31 are the hold-out: no parameter was set from them
+(docs/ODD.md says which rows informed which parameter), so their lines are a retrodiction, not a
+fit.
 """
 
 from __future__ import annotations
@@ -24,55 +26,34 @@ import numpy as np
 import pandas as pd
 
 import thermidor
+from thermidor.calibration import observables as ob
 from thermidor.engine import simulate
 
 D = dt.date
 
 
 def _at(col: str, day: D) -> Callable[[pd.DataFrame, float], float]:
-    def read(ts: pd.DataFrame, scale: float) -> float:
-        row = ts[ts["date"] <= day].iloc[-1]
-        return float(row[col]) / (scale if col in ("members", "exiled", "capitulated") else 1.0)
-
-    return read
+    return lambda ts, scale: ob.at(ts, col, day, scale)
 
 
 def _sum(col: str, a: D, b: D) -> Callable[[pd.DataFrame, float], float]:
-    def read(ts: pd.DataFrame, scale: float) -> float:
-        return float(ts[(ts["date"] >= a) & (ts["date"] <= b)][col].sum())  # already real persons
-
-    return read
+    return lambda ts, scale: ob.total(ts, col, a, b)
 
 
 def _exiled_1928_29(ts: pd.DataFrame, scale: float) -> float:
-    """Exiled at the start plus the new exiles to the end of 1929 (O11 counts both)."""
-    first = float(ts["exiled"].iloc[0]) / scale
-    return first + _sum("exiles_new", D(1928, 10, 1), D(1929, 12, 31))(ts, scale)
+    return ob.exiled_since(ts, scale, D(1928, 10, 1), D(1929, 12, 31))
 
 
 def _purge_share(ts: pd.DataFrame, scale: float) -> float:
-    """The first purge's expulsions over the members when it was declared, in %."""
-    running = ts.index[ts["purge_rate"] > 0]
-    if running.empty:
-        return 0.0
-    first = running[0]
-    gaps = np.flatnonzero(np.diff(running) > 1)
-    last = running[gaps[0]] if gaps.size else running[-1]
-    purged = ts.loc[first : last + 1, "purged"].sum()
-    return 100.0 * purged / (ts.loc[first - 1, "members"] / scale)
+    return ob.first_purge_share(ts, scale)
 
 
 def _purge_size(ts: pd.DataFrame, scale: float) -> float:
-    return float(ts[(ts["date"] <= D(1930, 12, 31))]["purged"].sum())
+    return ob.total(ts, "purged", D(1928, 10, 1), D(1930, 12, 31))
 
 
 def _capitulation_peak(ts: pd.DataFrame, scale: float) -> float:
-    """The month (as a year with decimals) with most capitulations in 1928-30."""
-    t = ts[ts["date"] <= D(1930, 12, 31)].copy()
-    month = pd.to_datetime(t["date"]).dt.to_period("M")
-    by = t.groupby(month)["capitulations"].sum()
-    p = by.idxmax()
-    return p.year + (p.month - 1) / 12
+    return ob.capitulation_peak(ts, D(1930, 12, 31))
 
 
 # (quantity, row ids, record as text, record as a number or None, reader, format)
@@ -168,9 +149,7 @@ def run(scenario: str, seeds: int, scale: float, overrides: list[str]) -> list[p
     sc = thermidor.load_scenario(scenario, overrides or None, scale=scale, weeks=170)
     out = []
     for seed in range(1, seeds + 1):
-        ts = simulate(sc, seed=seed).timeseries.to_pandas()
-        ts["date"] = pd.to_datetime(ts["date"]).dt.date
-        out.append(ts)
+        out.append(ob.frame(simulate(sc, seed=seed).timeseries))
     return out
 
 

@@ -18,6 +18,7 @@ from rich.markup import escape
 
 from thermidor import __version__
 from thermidor.analysis.commands import register as register_analysis
+from thermidor.calibration.commands import register as register_calibration
 from thermidor.cli_help import describe
 from thermidor.demo import demo
 from thermidor.errors import InputError
@@ -269,6 +270,7 @@ def run(
 
 register_experiments(app)
 register_analysis(app)
+register_calibration(app)
 app.command()(demo)  # the main job: ensembles, sensitivity, report
 app.command()(explore)
 describe(app)

@@ -71,6 +71,24 @@ COMMANDS: dict[str, tuple[str, list[str]]] = {
             "thermidor sensitivity 1928 --params all --set scale=0.0005 --out out/sens-all",
         ],
     ),
+    "discover": (
+        "Where each outcome lives (PRIM boxes).",
+        [
+            "thermidor discover out/sweep",
+            "thermidor discover out/sweep --target reform --target 'pi_5y > 0.5' --json",
+        ],
+    ),
+    "calibrate": (
+        "Calibrate to the record (ABC-SMC).",
+        [
+            "thermidor calibrate 1928 --out cal --population 100 --generations 5",
+            "thermidor calibrate 1928 --out cal --prior repression.arrest_rate=0.5:3 --report",
+        ],
+    ),
+    "retrodict": (
+        "The posterior against the record of 1930-32.",
+        ["thermidor retrodict cal --draws 50", "thermidor retrodict --markdown table.md"],
+    ),
     "report": (
         "One self-contained HTML report.",
         ["thermidor report out/1928 out/corpse --sensitivity out/sens -o report.html"],

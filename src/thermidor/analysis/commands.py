@@ -1,4 +1,4 @@
-"""The analysis commands of the command line: answer, compare, sensitivity, report."""
+"""The analysis commands of the command line: answer, compare, sensitivity, discover, report."""
 
 from __future__ import annotations
 
@@ -231,6 +231,10 @@ def report(
     sensitivity_dir: Annotated[
         Path | None, typer.Option("--sensitivity", help="a `thermidor sensitivity` directory")
     ] = None,
+    discover_dir: Annotated[
+        Path | None,
+        typer.Option("--discover", help="a sweep: where each outcome lives (PRIM's boxes)"),
+    ] = None,
     force: Annotated[bool, typer.Option(help="replace an existing report file")] = False,
 ) -> None:
     """One self-contained HTML report of the experiments given (opens offline)."""
@@ -262,8 +266,53 @@ def report(
     if sensitivity_dir is not None:
         indices = read_indices(sensitivity_dir / "indices.parquet")
     info = describe(sensitivity_dir) if sensitivity_dir is not None else None
-    write_text(output, build(experiments, name, meta, indices, info, over_thresholds=over))
+    boxes = None
+    if discover_dir is not None:
+        from thermidor.analysis.discover import discover as find
+
+        boxes = (find(discover_dir), str(discover_dir))
+    write_text(
+        output,
+        build(experiments, name, meta, indices, info, over_thresholds=over, discovery=boxes),
+    )
     out.print(f"report: {output}")
+
+
+def discover(
+    path: Annotated[Path, typer.Argument(help="a sweep directory (thermidor sweep)")],
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="an outcome (reform, thermidor, consolidation, duality) or a condition "
+            "NAME OP NUMBER such as 'pi_5y > 0.5' (repeatable; default: the four outcomes)"
+        ),
+    ] = None,
+    min_coverage: Annotated[
+        float, typer.Option(help="the box reported: the densest with at least this coverage")
+    ] = 0.5,
+    trajectory: Annotated[bool, typer.Option(help="also print each peeling trajectory")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
+) -> None:
+    """Scenario discovery (PRIM): the box of the varied factors where each outcome happens."""
+    from rich.table import Table
+
+    from thermidor.analysis.discover import describe_box
+    from thermidor.analysis.discover import discover as find
+
+    found = find(path, target, min_coverage)
+    if as_json:
+        typer.echo(json.dumps([d.to_dict() for d in found], indent=1))
+        return
+    t = Table("target", "runs", "hits", "coverage", "density", "box", box=None)
+    for d in found:
+        cov = "-" if math.isnan(d.coverage) else f"{d.coverage:.2f}"
+        den = "-" if math.isnan(d.density) else f"{d.density:.2f}"
+        t.add_row(d.target, str(d.runs), str(d.hits), cov, den, describe_box(d))
+    out.print(t)
+    for d in found if trajectory else []:
+        if d.trajectory is not None:
+            out.print(f"\n[bold]{escape(d.target)}[/bold]: peeling trajectory", highlight=False)
+            out.print(d.trajectory.to_string(float_format=lambda v: f"{v:.3f}"), markup=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -271,4 +320,5 @@ def register(app: typer.Typer) -> None:
     app.command()(answer)
     app.command()(compare)
     app.command()(sensitivity)
+    app.command()(discover)
     app.command()(report)

@@ -1,15 +1,20 @@
 """Designs of a sweep: which parameter values to run (grid, Latin hypercube, Sobol, Morris).
 
 The first step of a SALib-style pipeline (sample -> evaluate -> analyze), with plain data in and
-out: `parse_vary` turns `key=LOW:HIGH[:STEPS]` into a `Vary`, `make_design` turns the varied keys
-into a `Design` whose `matrix` has one row per point and one column per key, in SALib's order (so
-that `SALib.analyze` can read the evaluated points back in the same order).
+out: `parse_vary` turns `key=LOW:HIGH[:STEPS]` (or `key=A,B,C`) into a `Vary`, `make_design` turns
+the varied keys into a `Design` whose `matrix` has one row per point and one column per key, in
+SALib's order (so that `SALib.analyze` can read the evaluated points back in the same order).
 
 Keys whose value in the scenario is an integer are sampled as integers (values rounded).
+Categorical factors (`organisations.0.strategy=reform,corpse,manifesto`: a key whose value is a
+string) hold the index of their level in the matrix and their level's name in `point` and
+`to_table`; the grid runs every level, the Latin hypercube draws them in equal shares. Morris and
+Sobol refuse them: their indices need an ordered, continuous factor.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -34,9 +39,23 @@ class Vary:
     high: float
     steps: int | None = None
     integer: bool = False
+    levels: tuple[str, ...] = ()
+
+    @property
+    def categorical(self) -> bool:
+        """True for a factor of named levels (its matrix column holds the level's index)."""
+        return bool(self.levels)
+
+    def value(self, x: float) -> float | int | str:
+        """The scenario value of matrix entry `x`."""
+        if self.categorical:
+            return self.levels[int(x)]
+        return int(x) if self.integer else float(x)
 
     def describe(self) -> dict[str, Any]:
         """The key as plain data (for the manifest)."""
+        if self.categorical:
+            return {"key": self.key, "levels": list(self.levels)}
         out: dict[str, Any] = {"key": self.key, "low": self.low, "high": self.high}
         if self.steps is not None:
             out["steps"] = self.steps
@@ -64,10 +83,11 @@ class Design:
         """The number of points (rows of the matrix)."""
         return int(self.matrix.shape[0])
 
-    def point(self, p: int) -> dict[str, float | int]:
-        """The parameter values of point `p`, by key (integers for integer keys)."""
+    def point(self, p: int) -> dict[str, float | int | str]:
+        """The parameter values of point `p`, by key (integers for integer keys, level names
+        for categorical ones)."""
         row = zip(self.vary, self.matrix[p], strict=True)
-        return {v.key: (int(x) if v.integer else float(x)) for v, x in row}
+        return {v.key: v.value(x) for v, x in row}
 
     def problem(self) -> dict[str, Any]:
         """The SALib problem: number of variables, names and bounds."""
@@ -96,12 +116,37 @@ class Design:
         cols: dict[str, Any] = {"point": pa.array(np.arange(self.n_points), pa.int64())}
         for j, v in enumerate(self.vary):
             col = self.matrix[:, j]
-            cols[v.key] = pa.array(col.astype(np.int64) if v.integer else col, _type(v))
+            if v.categorical:
+                cols[v.key] = pa.array([v.levels[int(x)] for x in col], pa.string())
+            else:
+                cols[v.key] = pa.array(col.astype(np.int64) if v.integer else col, _type(v))
         return pa.table(cols)
 
 
 def _type(v: Vary) -> pa.DataType:
     return pa.int64() if v.integer else pa.float64()
+
+
+def _categorical(key: str, value: str, rng: str, base: dict[str, Any]) -> Vary:
+    """`key=A,B,C` for a key whose value is a string: each level checked against the schema."""
+    from thermidor.scenario.load import apply_override, validate
+
+    levels = tuple(x.strip() for x in rng.split(","))
+    if any(not x for x in levels) or len(levels) < 2:
+        raise InputError(
+            "--vary", f"is a categorical key ({value!r}): give two or more values A,B,...", key
+        )
+    dup = sorted({x for x in levels if levels.count(x) > 1})
+    if dup:
+        raise InputError("--vary", f"lists {dup[0]!r} more than once", key)
+    for level in levels:
+        table = copy.deepcopy(base)
+        apply_override(table, split_key(key), level, "--vary")
+        try:
+            validate(table, "--vary")
+        except InputError as err:
+            raise InputError("--vary", f"{level!r} is not allowed: {err.message}", key) from None
+    return Vary(key, 0.0, float(len(levels) - 1), None, False, levels)
 
 
 def lookup(table: dict[str, Any], key: str) -> Any:
@@ -123,20 +168,31 @@ def lookup(table: dict[str, Any], key: str) -> Any:
 
 
 def parse_vary(text: str, base: dict[str, Any]) -> Vary:
-    """`key=LOW:HIGH[:STEPS]` into a `Vary`, checked against the scenario table `base`."""
+    """`key=LOW:HIGH[:STEPS]` (a number) or `key=A,B,...` (a string's allowed values) into a
+    `Vary`, checked against the scenario table `base`."""
     key, sep, rng = text.partition("=")
     key = key.strip()
     parts = rng.split(":")
-    if not sep or not key or len(parts) not in (2, 3):
-        raise InputError("--vary", f"{text!r} is not of the form key.path=LOW:HIGH[:STEPS]")
+    if not sep or not key or (len(parts) not in (2, 3) and "," not in rng):
+        raise InputError(
+            "--vary", f"{text!r} is not of the form key.path=LOW:HIGH[:STEPS] or key.path=A,B,..."
+        )
     try:
         value = lookup(base, key)
     except KeyError:
         raise InputError(
             "--vary", "unknown key (see docs/ODD.md for the keys of a scenario)", key
         ) from None
+    if isinstance(value, str) and "," in rng:
+        return _categorical(key, value, rng, base)
+    if len(parts) not in (2, 3):
+        raise InputError("--vary", f"{text!r} is not of the form key.path=LOW:HIGH[:STEPS]")
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError("--vary", f"is not a number (it is {value!r}); only numbers vary", key)
+        raise InputError(
+            "--vary",
+            f"is not a number (it is {value!r}); numbers vary as LOW:HIGH, strings as A,B,...",
+            key,
+        )
     try:
         low, high = float(parts[0]), float(parts[1])
     except ValueError:
@@ -184,6 +240,13 @@ def make_design(
     dup = sorted({k for k in keys if keys.count(k) > 1})
     if dup:
         raise InputError("--vary", "is given more than once", dup[0])
+    categorical = [v.key for v in vary if v.categorical]
+    if categorical and name in ("sobol", "morris"):
+        raise InputError(
+            "--vary",
+            f"is categorical: {name} needs ordered numbers (use the grid or lhs design)",
+            categorical[0],
+        )
     if name != "grid":
         with_steps = [v.key for v in vary if v.steps is not None]
         if with_steps:
@@ -191,7 +254,7 @@ def make_design(
     problem = {
         "num_vars": len(vary),
         "names": keys,
-        "bounds": [[v.low, v.high] for v in vary],
+        "bounds": [[v.low, len(v.levels)] if v.categorical else [v.low, v.high] for v in vary],
     }
     options: dict[str, Any] = {}
     _bound(name, vary, samples, second_order, levels)
@@ -222,7 +285,9 @@ def make_design(
         options["levels"] = levels
     matrix = np.asarray(matrix, np.float64)
     for j, v in enumerate(vary):
-        if v.integer:
+        if v.categorical and name == "lhs":  # drawn on [0, n): each level an equal share
+            matrix[:, j] = np.minimum(np.floor(matrix[:, j]), len(v.levels) - 1)
+        elif v.integer:
             matrix[:, j] = np.clip(np.round(matrix[:, j]), v.low, v.high)
     return Design(name, tuple(vary), samples, matrix, options)
 
@@ -235,6 +300,9 @@ def _bound(
     if name == "grid":
         points, option = 1, "--vary"
         for v in vary:
+            if v.categorical:
+                points *= len(v.levels)
+                continue
             steps = max(int((v.steps if v.steps is not None else samples) or 1), 1)
             points *= min(steps, int(v.high - v.low) + 1) if v.integer else steps
     elif name == "lhs":
@@ -261,6 +329,9 @@ def _need(samples: int | None, least: int, name: str, what: str) -> None:
 def _grid(vary: list[Vary], samples: int | None) -> np.ndarray:
     axes = []
     for v in vary:
+        if v.categorical:
+            axes.append(np.arange(len(v.levels), dtype=np.float64))
+            continue
         steps = v.steps if v.steps is not None else samples
         if steps is None or steps < 2:
             got = "none" if steps is None else steps

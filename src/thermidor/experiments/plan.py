@@ -172,5 +172,7 @@ def with_values(scenario: Scenario, values: dict[str, Any], source: str = "--var
     except InputError as err:
         if source != "--vary":
             raise
-        shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
+        shown = ", ".join(
+            f"{k}={v if isinstance(v, str) else format(v, 'g')}" for k, v in values.items()
+        )
         raise InputError(err.source, f"{err.message} at the point {shown}", err.key) from None

@@ -73,7 +73,9 @@ def run_row(task: Task, summary: dict[str, Any], params: list[str]) -> pa.Table:
     }
     for key in params:
         value = task.params[key]
-        cols[key] = pa.array([value], pa.int64() if isinstance(value, int) else pa.float64())
+        kind = pa.string() if isinstance(value, str) else None  # a categorical factor's level
+        kind = kind or (pa.int64() if isinstance(value, int) else pa.float64())
+        cols[key] = pa.array([value], kind)
     cols |= {
         "seconds": pa.array([float(summary["seconds"])], pa.float64()),
         "host": pa.array([str(summary["host"])], pa.string()),

@@ -122,13 +122,15 @@ def build(
     sensitivity_meta: dict | None = None,
     made: dt.date | None = None,
     over_thresholds: dict[str, pd.DataFrame] | None = None,
+    discovery: tuple[list, str] | None = None,
 ) -> str:
     """The report as one HTML string. `main` names the experiment the seven answers are read on;
     `meta[name]` holds what reproduces each experiment (runs, scale, seed, directory);
     `sensitivity_meta` what the sensitivity analysis ran (method, points, runs, scale); `made`
     the date printed (today, UTC, by default); `over_thresholds[name]` each experiment's outcome
     probabilities over their thresholds (`thermidor.analysis.thresholds.curves`), drawn for
-    `main` when given."""
+    `main` when given; `discovery` PRIM's boxes of a sweep and its directory (`thermidor
+    discover`) for the section "Where each outcome lives"."""
     made = made or dt.datetime.now(dt.UTC).date()
     ens = experiments[main]
     start, scale = _start(ens), _scale(ens)
@@ -292,6 +294,11 @@ def build(
     if sensitivity is not None and len(sensitivity):
         sections.append(("sensitivity", "Sensitivity", _sensitivity(sensitivity,
                                                                     sensitivity_meta)))  # fmt: skip
+
+    if discovery is not None:
+        from thermidor.report.discovery import section as discovery_section
+
+        sections.append(("discovery", "Where each outcome lives", discovery_section(*discovery)))
 
     claims = hold_claims(experiments)
     items = []

@@ -51,6 +51,11 @@ MONTHS = ("Jan", "Apr", "Jul", "Oct")
 WIDTH = 6.4
 
 
+def svg(fig: plt.Figure) -> str:
+    """The figure as inline SVG text, in the report's style (the figure is closed)."""
+    return _svg(fig)
+
+
 def _svg(fig: plt.Figure) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
