@@ -214,7 +214,7 @@ def discover(
     """PRIM's box for each target (default: the four outcomes) over the sweep at `path`."""
     if not 0 < min_coverage <= 1:
         raise InputError("--min-coverage", f"must lie in (0, 1] (got {min_coverage})")
-    names = list(targets or OUTCOMES)
+    names = [n.lower() if n.lower() in OUTCOMES else n for n in targets or OUTCOMES]
     for n in names:
         if n not in OUTCOMES and not _CONDITION.match(n):
             if re.fullmatch(r"[A-Za-z_]+", n):
