@@ -57,7 +57,7 @@ case $group in
     jit=on ;;
   model-kernels)
     files="src/thermidor/model/cells.py src/thermidor/model/streams.py"
-    tests="$fast_model"
+    tests="$fast_model tests/test_streams.py"
     jit=off ;;
   *) echo "mutation.sh: unknown group '$group' (scenario, analysis, store, model-submodels, model-core, model-kernels)" >&2; exit 2 ;;
 esac

@@ -838,3 +838,34 @@ def test_workers_that_keep_dying_stop_the_experiment(tmp_path: Path) -> None:
             task_fn=partial(kill_always, str(counter)),
         )  # fmt: skip
     assert len(counter.read_text().splitlines()) < 6 * runner.ATTEMPTS
+
+
+def test_parts_without_a_recorded_checksum_must_hold_their_run(
+    existing: Path, tmp_path: Path
+) -> None:
+    """A run whose `runs` row records no checksums (a store written before they were): its
+    parts are checked by reading them; intact, the run is done; a part holding another run is
+    damaged."""
+    out = tmp_path / "old"
+    shutil.copytree(existing, out)
+    runs_part = part_path(out, "runs", 0)
+    table = pq.read_table(runs_part)
+    pq.write_table(table.drop_columns(list(store.DIGESTS.values())), runs_part)
+    assert Store.of(out).damaged() == {} and 0 in Store.of(out).done()
+    shutil.copyfile(part_path(out, "timeseries", 1), part_path(out, "timeseries", 0))
+    bad = Store.of(out).damaged()
+    assert list(bad) == [0] and "is not a readable Parquet file holding run 0" in bad[0][1]
+
+
+def test_clean_removes_temporary_files_and_parts_of_runs_not_done(
+    existing: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "stale"
+    shutil.copytree(existing, out)
+    tmp = out / "timeseries" / ".run-0000001.parquet.123.abcd.tmp"
+    tmp.write_bytes(b"half")
+    s = Store.of(out)
+    done = s.done()
+    assert s.clean(done - {2}) == 1 + 4  # the temporary file, and run 2's four parts
+    assert not tmp.exists() and not part_path(out, "outcomes", 2).exists()
+    assert part_path(out, "outcomes", 1).exists()

@@ -5,6 +5,7 @@ counters, and a key depends on the seed alone."""
 import numpy as np
 from scipy import stats
 
+from thermidor.model import streams
 from thermidor.model.streams import stream_key, uniform, uniform_py
 
 
@@ -44,3 +45,11 @@ def test_key_depends_on_the_seed_only():
     run1 = np.random.SeedSequence(root.entropy, spawn_key=(1,))
     assert stream_key(run0) == stream_key(np.random.SeedSequence(root.entropy, spawn_key=(0,)))
     assert stream_key(run0) != stream_key(run1)
+
+
+def test_every_purpose_is_its_own_stream():
+    """The purposes (one per kind of draw) are distinct numbers: two kinds of draw sharing one
+    would draw the same numbers, correlated by construction."""
+    purposes = {k: v for k, v in vars(streams).items() if k.isupper() and type(v) is int}
+    assert len(purposes) >= 10 and {"LISTEN", "ARREST", "THERMIDOR"} <= set(purposes)
+    assert len(set(purposes.values())) == len(purposes), purposes
