@@ -262,3 +262,32 @@ def test_the_shipped_posterior_draws_scenarios_inside_its_priors() -> None:
     assert post.settings["scale"] == 0.001
     dates = [dt.date.fromisoformat(t["date"]) for t in post.settings["targets"]]
     assert max(dates) <= tg.CUTOFF  # no post-1929 row was a target
+
+
+def test_a_posterior_plan_runs_the_same_draws_for_every_strategy(tmp_path: Path) -> None:
+    """The demo's ensembles over the posterior: one point a draw, the draws set by the seed
+    alone, so the strategy scenarios are paired run by run; a posterior of keys the scenario
+    lacks is one clear error."""
+    from thermidor.calibration.posterior import load_posterior, posterior_plan
+
+    post = load_posterior()
+    a = posterior_plan("1928-all-reform", 6, seed=3)
+    b = posterior_plan("1928-all-corpse", 6, seed=3)
+    assert a.kind == "sweep" and a.n_runs == 6 and a.design.keys == post.keys
+    assert np.array_equal(a.design.matrix, b.design.matrix)
+    assert not np.array_equal(a.design.matrix, posterior_plan("1928", 6, seed=4).design.matrix)
+    for p in range(6):  # every point is a particle of the posterior, set in its scenario
+        row = a.design.matrix[p]
+        assert (np.abs(post.particles.to_numpy() - row).max(axis=1) == 0).any()
+        sc = a.point_scenario(p)
+        for key, value in zip(post.keys, row, strict=True):
+            section, name = key.split(".")
+            assert getattr(getattr(sc, section), name) == pytest.approx(value, rel=1e-12)
+    bad = tmp_path / "post"
+    bad.mkdir()
+    (bad / "settings.json").write_text(json.dumps({"scenario": "1928", "overrides": []}))
+    pd.DataFrame({"classes.no_such_key": [1.0], "weight": [1.0]}).to_parquet(
+        bad / "particles.parquet"
+    )
+    with pytest.raises(InputError, match="no_such_key"):
+        posterior_plan("1928", 2, path=bad)

@@ -1,7 +1,11 @@
-"""The main job (`make demo`): the strategies' ensembles, a sensitivity analysis, the report.
+"""The main job (`make demo`): the strategies' ensembles at the calibrated posterior, a
+sensitivity analysis, a discovery map, the report.
 
-Everything goes into one directory and resumes: run it again and only what is missing is
-computed. About five minutes on a 2-core machine with the defaults.
+Each strategy scenario is run over the same draws from the posterior that ships with the package
+(docs/calibration.md): run p of every scenario has the same parameters and the same seed, so the
+strategies are compared paired by run, over what the record of 1928-29 allows rather than at one
+default. Everything goes into one directory and resumes: run it again and only what is missing is
+computed.
 """
 
 from __future__ import annotations
@@ -24,27 +28,49 @@ SCENARIOS = (
 # Morris: 8 trajectories of 11 points (the 10 default parameters of `thermidor sensitivity`), one
 # run a point, three sweeps: 264 runs at 1:1000, enough to rank them on the continuous targets
 DEMO_TRAJECTORIES = 8
+POSTERIOR_SEED = 1  # the draws from the posterior, shared by every strategy scenario
+# a small discovery map: the Left Opposition's strategy and three parameters Morris ranks high,
+# each from half to one and a half times its value, 48 Latin-hypercube points at 1:1000
+DISCOVERY_VARY = [
+    "organisations.0.strategy=reform,corpse,manifesto",
+    "influence.cadre_contacts=5:15",
+    "power.kernel_weight=0.025:0.075",
+    "power.degeneration_weight=0.005:0.015",
+]
+DISCOVERY_POINTS = 48
 out = Console(soft_wrap=True)
 
 
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="where everything goes")] = Path("demo"),
-    runs: Annotated[int, typer.Option(help="runs per scenario")] = 40,
+    runs: Annotated[int, typer.Option(help="runs per scenario (draws from the posterior)")] = 40,
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
     sensitivity_scale: Annotated[float, typer.Option(help="scale of the sensitivity runs")] = 0.001,
 ) -> None:
-    """Ensembles of the strategy scenarios, a Morris sensitivity analysis and the HTML report."""
+    """The strategy scenarios over the calibrated posterior, a Morris sensitivity analysis, a
+    discovery map and the HTML report."""
     import thermidor.experiments as tx
     from thermidor.analysis import thresholds
+    from thermidor.analysis.discover import describe_box, discover
     from thermidor.analysis.load import load, passive_of, scenario_of
     from thermidor.analysis.sensitivity import DEFAULT_PARAMETERS, describe, sensitivity
     from thermidor.analysis.seven import QUESTIONS, blocs_line, one_line, seven_answers
+    from thermidor.calibration.posterior import posterior_plan
+    from thermidor.experiments.api import passive_dir, passive_plan, run
     from thermidor.report.html import build
 
     for name in SCENARIOS:
         matched = name == SCENARIOS[0]  # Q5 against the same runs with the opposition passive
-        out.print(f"[bold]ensemble[/bold] {name}: {runs} runs" + (" (matched)" if matched else ""))
-        tx.ensemble(name, runs, out=out_dir / name, workers=workers, progress=True, matched=matched)
+        out.print(
+            f"[bold]ensemble[/bold] {name}: {runs} runs over the posterior"
+            + (" (matched)" if matched else "")
+        )
+        plan = posterior_plan(name, runs, seed=POSTERIOR_SEED)
+        targets = [(plan, out_dir / name)]
+        if matched:
+            targets.append((passive_plan(plan), passive_dir(out_dir / name)))
+        for p, o in targets:
+            run(p, o, workers=workers, progress=True)
     runs_total = 3 * DEMO_TRAJECTORIES * (len(DEFAULT_PARAMETERS) + 1)
     out.print(
         f"[bold]sensitivity[/bold] (Morris, {len(DEFAULT_PARAMETERS)} parameters, "
@@ -60,6 +86,18 @@ def demo(
         top = g.sort_values("index", ascending=False).head(3)
         ranked = ", ".join(f"{p} {v:.3g}" for p, v in zip(top.parameter, top["index"], strict=True))
         out.print(f"   {target}: {ranked}", markup=False, highlight=False)
+    out.print(
+        f"[bold]discovery[/bold] (PRIM over {DISCOVERY_POINTS} Latin-hypercube runs at scale "
+        f"{sensitivity_scale:g}: the strategy and three parameters)"
+    )
+    tx.sweep(
+        "1928", DISCOVERY_VARY, out=out_dir / "discovery", design="lhs", samples=DISCOVERY_POINTS,
+        overrides=[f"scale={sensitivity_scale}"], workers=workers, progress=True,
+    )  # fmt: skip
+    boxes = discover(out_dir / "discovery")
+    for d in boxes:
+        found = f"{d.hits} of {d.runs} runs; {describe_box(d)}"
+        out.print(f"   {d.target}: {found}", markup=False, highlight=False)
     experiments = {}
     meta = {}
     over = {}
@@ -69,7 +107,8 @@ def demo(
         over[name] = thresholds.curves(path)
         sc = scenario_of(path)
         meta[name] = {"runs": len(experiments[name].outcomes), "weeks": sc.weeks,
-                      "scale": sc.scale, "root seed": sc.seed, "directory": str(path)}  # fmt: skip
+                      "scale": sc.scale, "root seed": sc.seed, "directory": str(path),
+                      "parameters": "one draw from the shipped posterior a run"}  # fmt: skip
     report = out_dir / "report.html"
     report.write_text(
         build(
@@ -79,6 +118,7 @@ def demo(
             indices,
             describe(out_dir / "sensitivity"),
             over_thresholds=over,
+            discovery=(boxes, str(out_dir / "discovery")),
         ),
         encoding="utf-8",
     )

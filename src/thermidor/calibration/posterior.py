@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from thermidor.errors import InputError
+from thermidor.experiments.design import Design, Vary, lookup
+from thermidor.experiments.plan import Plan
 
 SHIPPED = "posterior"  # thermidor/data/posterior
 
@@ -78,3 +80,38 @@ def posterior_scenarios(n: int, seed: int = 0, path: str | Path | None = None) -
     draws = post.draws(n, seed)
     fixed = list(post.settings.get("overrides", []))  # the calibration's own --set
     return [[*fixed, *(f"{k}={float(row[k])!r}" for k in post.keys)] for _, row in draws.iterrows()]
+
+
+def posterior_plan(
+    scenario: str | Path,
+    draws: int,
+    *,
+    path: str | Path | None = None,
+    seed: int = 0,
+    overrides: list[str] | None = None,
+) -> Plan:
+    """A sweep whose points are `draws` parameter sets drawn from a posterior (the shipped one
+    for `path` None): one run a point, so an ensemble over the posterior instead of one default.
+
+    The draws depend on `seed` only, so the plans of several scenarios (the strategies) share
+    their points: run p of each has the same parameters and the same seed (paired by run).
+    """
+    from thermidor.experiments.api import resolve
+
+    post = load_posterior(path)
+    sc = resolve(scenario, [*post.settings.get("overrides", []), *(overrides or [])], None, None)
+    base = sc.model_dump(mode="python")
+    chosen = post.draws(draws, seed)
+    vary = []
+    for key in post.keys:
+        try:
+            lookup(base, key)
+        except KeyError:
+            where = post.where
+            raise InputError(where, f"calibrates a key {scenario} does not have", key) from None
+        vary.append(Vary(key, float(post.particles[key].min()), float(post.particles[key].max())))
+    matrix = chosen[post.keys].to_numpy(np.float64)
+    design = Design("posterior", tuple(vary), draws, matrix, {"posterior": post.where})
+    plan = Plan("sweep", sc, 1, design)
+    plan.check_points()
+    return plan
