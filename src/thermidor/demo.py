@@ -25,9 +25,9 @@ SCENARIOS = (
     "1928-bloc",
     "1928-bloc-delimited",
 )
-# Morris: 8 trajectories of 11 points (the 10 default parameters of `thermidor sensitivity`), one
-# run a point, three sweeps: 264 runs at 1:1000, enough to rank them on the continuous targets
-DEMO_TRAJECTORIES = 8
+# Morris: 6 trajectories of 11 points (the 10 default parameters of `thermidor sensitivity`), one
+# run a point, three sweeps: 198 runs at 1:1000, enough to rank them on the continuous targets
+DEMO_TRAJECTORIES = 6
 POSTERIOR_SEED = 1  # the draws from the posterior, shared by every strategy scenario
 # a small discovery map: the Left Opposition's strategy and three parameters Morris ranks high,
 # each from half to one and a half times its value, 48 Latin-hypercube points at 1:1000
@@ -43,12 +43,14 @@ out = Console(soft_wrap=True)
 
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="where everything goes")] = Path("demo"),
-    runs: Annotated[int, typer.Option(help="runs per scenario (draws from the posterior)")] = 40,
+    runs: Annotated[int, typer.Option(help="runs per scenario (draws from the posterior)")] = 20,
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
     sensitivity_scale: Annotated[float, typer.Option(help="scale of the sensitivity runs")] = 0.001,
 ) -> None:
     """The strategy scenarios over the calibrated posterior, a Morris sensitivity analysis, a
     discovery map and the HTML report."""
+    import os
+
     import thermidor.experiments as tx
     from thermidor.analysis import thresholds
     from thermidor.analysis.discover import describe_box, discover
@@ -57,20 +59,25 @@ def demo(
     from thermidor.analysis.seven import QUESTIONS, blocs_line, one_line, seven_answers
     from thermidor.calibration.posterior import posterior_plan
     from thermidor.experiments.api import passive_dir, passive_plan, run
+    from thermidor.experiments.executors import process_pool
     from thermidor.report.html import build
 
-    for name in SCENARIOS:
-        matched = name == SCENARIOS[0]  # Q5 against the same runs with the opposition passive
-        out.print(
-            f"[bold]ensemble[/bold] {name}: {runs} runs over the posterior"
-            + (" (matched)" if matched else "")
-        )
-        plan = posterior_plan(name, runs, seed=POSTERIOR_SEED)
-        targets = [(plan, out_dir / name)]
-        if matched:
-            targets.append((passive_plan(plan), passive_dir(out_dir / name)))
-        for p, o in targets:
-            run(p, o, workers=workers, progress=True)
+    pool = process_pool(workers or os.cpu_count() or 1)  # one pool for the ensembles
+    try:
+        for name in SCENARIOS:
+            matched = name == SCENARIOS[0]  # Q5 against the same runs with the opposition passive
+            out.print(
+                f"[bold]ensemble[/bold] {name}: {runs} runs over the posterior"
+                + (" (matched)" if matched else "")
+            )
+            plan = posterior_plan(name, runs, seed=POSTERIOR_SEED)
+            targets = [(plan, out_dir / name)]
+            if matched:
+                targets.append((passive_plan(plan), passive_dir(out_dir / name)))
+            for p, o in targets:
+                run(p, o, executor=pool, workers=workers, progress=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     runs_total = 3 * DEMO_TRAJECTORIES * (len(DEFAULT_PARAMETERS) + 1)
     out.print(
         f"[bold]sensitivity[/bold] (Morris, {len(DEFAULT_PARAMETERS)} parameters, "
