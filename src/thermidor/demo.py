@@ -115,7 +115,7 @@ def demo(
         sc = scenario_of(path)
         meta[name] = {"runs": len(experiments[name].outcomes), "weeks": sc.weeks,
                       "scale": sc.scale, "root seed": sc.seed, "directory": str(path),
-                      "parameters": "one draw from the shipped posterior a run"}  # fmt: skip
+                      "parameters": "each run a draw from the calibrated posterior"}  # fmt: skip
     report = out_dir / "report.html"
     report.write_text(
         build(

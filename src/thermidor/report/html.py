@@ -177,10 +177,14 @@ def build(
                 "scale": one_in(float(s)) if s else "–",
                 "root seed": str(m.get("root seed", "–")),
                 "differs from the first by": _differs_text(diffs[n]) if n in diffs else "–",
+                "parameters": str(m.get("parameters", "the scenario's")),
                 "directory": str(m.get("directory", "–")),
             }
         )
-    sections.append(("ensembles", "The ensembles", _table(pd.DataFrame(rows))))
+    table = pd.DataFrame(rows)
+    if not any("parameters" in meta.get(n, {}) for n in experiments):
+        table = table.drop(columns="parameters")  # every run at its scenario's values
+    sections.append(("ensembles", "The ensembles", _table(table)))
 
     ts = ens.timeseries
     bands = f"Median, 50 % and 90 % bands over the runs of {main}. {_ended(ens)}"
