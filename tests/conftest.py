@@ -11,12 +11,19 @@ Two ways to get a state to test a submodel on:
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from thermidor import cli
 from thermidor.model.init import initial_state
 from thermidor.model.schedule import week
 from thermidor.model.state import (
@@ -165,3 +172,36 @@ def advance(state: State, sc: Scenario, weeks: int) -> None:
 def tiny() -> Scenario:
     """The built-in `tiny` scenario (the 1928 scenario at 1:2000, two years)."""
     return load_scenario("tiny")
+
+
+@dataclass
+class Ran:
+    """What a command did: its exit status and captured output."""
+
+    code: int
+    out: str
+    err: str
+
+
+def thermidor_cli(*args: str | Path, cwd: Path | None = None) -> Ran:
+    """`thermidor ARGS` in-process through `cli.main`, with stdout and stderr captured."""
+    out, err = io.StringIO(), io.StringIO()
+    argv, here = sys.argv, Path.cwd()
+    sys.argv = ["thermidor", *map(str, args)]
+    code: int | str | None = 0
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                cli.main()
+            except SystemExit as e:
+                code = e.code
+    finally:
+        sys.argv = argv
+        os.chdir(here)
+    return Ran(
+        code if isinstance(code, int) else (0 if code is None else 1),
+        out.getvalue(),
+        err.getvalue(),
+    )

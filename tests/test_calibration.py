@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import json
 import re
-import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import thermidor
-from thermidor import cli
+from conftest import thermidor_cli
 from thermidor.calibration import observables as ob
 from thermidor.calibration import targets as tg
 from thermidor.calibration.abc import Settings, run_abc, weighted_quantile
@@ -24,22 +20,6 @@ from thermidor.calibration.priors import Prior, priors
 from thermidor.errors import InputError
 
 D = dt.date
-
-
-def thermidor_cli(*args: str | Path) -> SimpleNamespace:
-    """`thermidor ARGS` in-process, its exit status and captured output."""
-    out, err = io.StringIO(), io.StringIO()
-    argv, sys.argv = sys.argv, ["thermidor", *map(str, args)]
-    code: int | str | None = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                cli.main()
-            except SystemExit as e:
-                code = e.code
-    finally:
-        sys.argv = argv
-    return SimpleNamespace(code=code, out=out.getvalue(), err=err.getvalue())
 
 
 # --- targets --------------------------------------------------------------------------------

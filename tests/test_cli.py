@@ -8,24 +8,20 @@ console script, where the real entry point matters.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import io
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
 import thermidor
-from thermidor import cli
+from conftest import Ran, thermidor_cli
 from thermidor.model.init import initial_state
 from thermidor.model.state import KINDS, OUTCOMES, STRATA
 from thermidor.runstore import FILES
@@ -45,37 +41,6 @@ CELLS_COLUMNS = {
     "mean_y", "enforcers", "appointed", "secretary_x", "secretary_d", "q1_class",
 }  # fmt: skip
 ORG_COLUMNS = ("in_party", "expelled", "exiled", "credibility", "bloc")
-
-
-@dataclass
-class Ran:
-    code: int
-    out: str
-    err: str
-
-
-def thermidor_cli(*args: str | Path, cwd: Path | None = None) -> Ran:
-    """`thermidor ARGS` in-process through `cli.main`, with stdout and stderr captured."""
-    out, err = io.StringIO(), io.StringIO()
-    argv, here = sys.argv, Path.cwd()
-    sys.argv = ["thermidor", *map(str, args)]
-    code: int | str | None = 0
-    try:
-        if cwd is not None:
-            os.chdir(cwd)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                cli.main()
-            except SystemExit as e:
-                code = e.code
-    finally:
-        sys.argv = argv
-        os.chdir(here)
-    return Ran(
-        code if isinstance(code, int) else (0 if code is None else 1),
-        out.getvalue(),
-        err.getvalue(),
-    )
 
 
 def digest(folder: Path) -> dict[str, str]:

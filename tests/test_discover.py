@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -15,7 +11,7 @@ import pytest
 
 import thermidor
 import thermidor.experiments as tx
-from thermidor import cli
+from conftest import thermidor_cli
 from thermidor.analysis.discover import discover, prim_box, target
 from thermidor.errors import InputError
 from thermidor.experiments.design import make_design, parse_vary
@@ -165,22 +161,6 @@ def test_discover_bad_inputs_exit_2_with_one_line(sweep: Path, tmp_path: Path) -
     assert ran.code == 0, ran.err
     [d] = json.loads(ran.out)
     assert d["target"] == "duality" and d["runs"] == 6
-
-
-def thermidor_cli(*args: str | Path) -> SimpleNamespace:
-    """`thermidor ARGS` in-process, its exit status and captured output."""
-    out, err = io.StringIO(), io.StringIO()
-    argv, sys.argv = sys.argv, ["thermidor", *map(str, args)]
-    code: int | str | None = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                cli.main()
-            except SystemExit as e:
-                code = e.code
-    finally:
-        sys.argv = argv
-    return SimpleNamespace(code=code, out=out.getvalue(), err=err.getvalue())
 
 
 def test_the_report_section_shows_the_boxes_and_says_what_never_happens() -> None:
