@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -208,6 +211,35 @@ def test_calibrate_resumes_and_retrodicts_from_the_stored_posterior(tmp_path: Pa
     assert "Coverage:" in md.read_text() and md.read_text().count("\n| ") == len(table)
 
 
+@pytest.mark.parametrize("executor", ["process", "dask", "mpi"])
+def test_calibrate_on_each_executor(tmp_path: Path, executor: str) -> None:
+    """pyabc's sampler on our executors: two workers of a local pool, a Dask LocalCluster, and
+    MPI under mpiexec (rank 0 runs pyabc, two ranks simulate)."""
+    out = tmp_path / executor
+    args = ["calibrate", "1928", "--out", str(out), "--only", "--prior",
+            "repression.arrest_rate=0.5:4.5", "--population", "4", "--generations", "1",
+            "--executor", executor, "--quiet"]  # fmt: skip
+    if executor == "mpi":
+        pytest.importorskip("mpi4py")
+        bin_ = Path(sys.executable).parent
+        if not (bin_ / "mpiexec").exists():
+            pytest.skip("no mpiexec beside the interpreter (pip install mpich)")
+        cmd = [str(bin_ / "mpiexec"), "-n", "3", sys.executable, "-m", "mpi4py.futures"]
+        env = {**os.environ, "PATH": f"{bin_}{os.pathsep}{os.environ.get('PATH', '')}"}
+        proc = subprocess.run(
+            [*cmd, "-m", "thermidor", *args], capture_output=True, text=True, timeout=300, env=env
+        )
+        assert proc.returncode == 0, proc.stderr
+    else:
+        ran = thermidor_cli(*args, "--workers", "2")
+        assert ran.code == 0, ran.err
+    hist = pd.read_parquet(out / "history.parquet")
+    assert list(hist["generation"]) == [0] and hist["simulations"].iloc[0] >= 4
+    post = pd.read_parquet(out / "particles.parquet")
+    assert len(post) == 4 and post["repression.arrest_rate"].between(0.5, 4.5).all()
+    assert post["weight"].sum() == pytest.approx(1.0)
+
+
 def test_calibrate_bad_inputs_exit_2_with_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "t.csv"
     bad.write_text("id,date,value,reliability,observable\nX,1929-01-01,5,B,nonsense\n")
@@ -216,6 +248,8 @@ def test_calibrate_bad_inputs_exit_2_with_one_line(tmp_path: Path) -> None:
         (["--targets", bad], "unknown observable"),
         (["--targets", tmp_path / "none.csv"], "no such target table"),
         (["--population", "1"], "--population"),
+        (["--executor", "threads"], "is not an executor"),
+        (["--scheduler", "tcp://localhost:1"], "is for --executor dask"),
     ]:
         ran = thermidor_cli("calibrate", "1928", "--out", tmp_path / "c", *args)
         assert ran.code == 2 and message in ran.err and ran.err.count("\n") == 1, ran.err
@@ -271,3 +305,42 @@ def test_a_posterior_plan_runs_the_same_draws_for_every_strategy(tmp_path: Path)
     )
     with pytest.raises(InputError, match="no_such_key"):
         posterior_plan("1928", 2, path=bad)
+
+
+def test_retrodiction_read_from_a_sweep_over_the_posterior(tmp_path: Path) -> None:
+    """The report's retrodiction from stored runs (the demo's 1928 sweep over the posterior):
+    each run's hold-out quantities equal those of the same scenario and seed simulated afresh,
+    and the report's section shows the table and its coverage."""
+    from thermidor.calibration import retrodict as rd
+    from thermidor.calibration.observables import OBSERVABLES, frame
+    from thermidor.calibration.posterior import posterior_plan
+    from thermidor.engine import simulate
+    from thermidor.experiments.api import run
+    from thermidor.experiments.plan import run_seed
+    from thermidor.report.calibration import inputs, section
+
+    held = rd.holdout()
+    weeks = (max(t.date for t in held) - dt.date(1928, 10, 1)).days // 7 + 2
+    plan = posterior_plan("1928", 2, seed=5, overrides=["scale=0.0002", f"weeks={weeks}"])
+    out = tmp_path / "post"
+    run(plan, out, workers=1)
+    got = rd.from_experiment(out, held)
+    assert len(got) == 2
+    for r in range(2):
+        sc = plan.point_scenario(r)
+        ts = frame(simulate(sc, seed=run_seed(sc.seed, r)).timeseries)
+        for t in held:
+            want = OBSERVABLES[t.observable].read(ts, sc.scale, t.first, t.date)
+            assert got.loc[r, t.id] == pytest.approx(want, rel=1e-12)
+    cal = inputs(None, out)
+    table = cal["retrodiction"]
+    assert list(table["id"]) == [t.id for t in held]
+    html = section(**cal)
+    n50, n90 = int(table["in_50"].sum()), int(table["in_90"].sum())
+    assert f"Coverage: {n50} of {len(held)} rows inside the 50 % interval, {n90}" in html
+    assert "repression.arrest_rate" in html  # the posterior's table
+    short = tmp_path / "short"
+    run(posterior_plan("1928", 1, overrides=["scale=0.0002", "weeks=10"]), short, workers=1)
+    with pytest.raises(InputError, match="its runs end before 1932-12-31"):
+        rd.from_experiment(short, held)
+    assert inputs(None, short)["retrodiction"] is None

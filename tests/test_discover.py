@@ -172,8 +172,50 @@ def test_the_report_section_shows_the_boxes_and_says_what_never_happens() -> Non
     )
     hit = prim_box(x, (x["a"] > 0.7).to_numpy().astype(np.int8), "thermidor")
     never = prim_box(x, np.zeros(400, np.int8), "reform")
-    html = section([never, hit], "out/sweep")
-    assert "out/sweep" in html and "(400 runs)" in html
+    closes = pd.DataFrame({"condition": ["the Left holds the CC"], "runs": ["0 of 400"]})
+    html = section([([never, hit], "Over out/sweep")], {"reform": closes})
+    assert "Over out/sweep (400 runs)" in html
     assert "<strong>reform</strong>: never happens in any run" in html
     assert f"{hit.coverage:.2f}" in html and "<svg" in html
     assert "never happens in any of the 400 runs" in html  # the table's box cell says it too
+    assert "What closes reform" in html and "the Left holds the CC" in html
+
+
+def test_several_sweeps_map_together_with_their_scenario_as_a_factor(
+    sweep: Path, tmp_path: Path
+) -> None:
+    """The demo's map over the posterior: sweeps of the same factors, runs pooled, each
+    sweep's scenario one more categorical factor; sweeps of other factors are refused."""
+    from thermidor.analysis.discover import SCENARIO
+
+    other = tmp_path / "other"
+    tx.sweep(
+        "tiny", [f"{STRATEGY}=reform,corpse", "influence.mu=0.05:0.3"], design="lhs",
+        samples=4, weeks=4, out=other, workers=1, overrides=["name=tiny-b"],
+    )  # fmt: skip
+    split = ["pi > 0.503", "kernel_left_active > 0.16", "duality"]  # the first two split runs
+    one, two = discover(sweep, split), discover(other, split)
+    both = discover([sweep, other], split)
+    for d, a, b in zip(both, one, two, strict=True):
+        assert d.runs == a.runs + b.runs == 10 and d.hits == a.hits + b.hits
+    boxed = [d for d in both if d.by_level is not None]
+    assert boxed  # PRIM found a box for at least one target, with the scenario as a factor
+    for d in boxed:
+        assert set(d.by_level[SCENARIO]) == {"tiny", "tiny-b"}
+        inside = sum(n for _, n in d.by_level[SCENARIO].values())
+        assert inside == round(d.mass * d.runs)
+    ran = thermidor_cli("discover", sweep, other, "--json", "--target", "pi > 0")
+    assert ran.code == 0, ran.err and json.loads(ran.out)[0]["runs"] == 10
+    page = tmp_path / "r.html"
+    ran = thermidor_cli("report", sweep, "-o", page, "--discover", f"{sweep},{other}",
+                        "--discover", str(sweep), "--calibration", "shipped")  # fmt: skip
+    assert ran.code == 0, ran.err
+    text = page.read_text()
+    assert text.count("<h3>over ") == 2 and "(10 runs)" in text and "(6 runs)" in text
+    assert "Calibrated to 1928-29, tested on 1930-32" in text
+    assert "is not a sweep over a posterior" in text  # no retrodiction from this sweep
+    third = tmp_path / "third"
+    tx.sweep("tiny", ["influence.mu=0.05:0.3"], design="lhs", samples=2, weeks=2, out=third,
+             workers=1)  # fmt: skip
+    ran = thermidor_cli("discover", sweep, third)
+    assert ran.code == 2 and "must vary the same factors" in ran.err and ran.err.count("\n") == 1

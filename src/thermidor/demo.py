@@ -53,13 +53,14 @@ def demo(
 
     import thermidor.experiments as tx
     from thermidor.analysis import thresholds
-    from thermidor.analysis.discover import describe_box, discover
+    from thermidor.analysis.discover import atlas, describe_box
     from thermidor.analysis.load import load, passive_of, scenario_of
     from thermidor.analysis.sensitivity import DEFAULT_PARAMETERS, describe, sensitivity
     from thermidor.analysis.seven import QUESTIONS, blocs_line, one_line, seven_answers
     from thermidor.calibration.posterior import posterior_plan
     from thermidor.experiments.api import passive_dir, passive_plan, run
     from thermidor.experiments.executors import process_pool
+    from thermidor.report.calibration import inputs as calibration_inputs
     from thermidor.report.html import build
 
     pool = process_pool(workers or os.cpu_count() or 1)  # one pool for the ensembles
@@ -101,10 +102,28 @@ def demo(
         "1928", DISCOVERY_VARY, out=out_dir / "discovery", design="lhs", samples=DISCOVERY_POINTS,
         overrides=[f"scale={sensitivity_scale}"], workers=workers, progress=True,
     )  # fmt: skip
-    boxes = discover(out_dir / "discovery")
-    for d in boxes:
-        found = f"{d.hits} of {d.runs} runs; {describe_box(d)}"
-        out.print(f"   {d.target}: {found}", markup=False, highlight=False)
+    maps, closes = atlas(
+        [
+            ([out_dir / "discovery"], f"Over the plausible ranges: {DISCOVERY_POINTS} Latin-"
+             f"hypercube runs at scale {sensitivity_scale:g}, the strategy and three parameters "
+             f"from half to one and a half times their values ({out_dir / 'discovery'})"),
+            ([out_dir / n for n in SCENARIOS], f"Over the posterior: the {len(SCENARIOS)} "
+             f"scenarios' runs ({runs} each, the same draws from the calibrated posterior), "
+             "the scenario one more factor"),
+        ]
+    )  # fmt: skip
+    for boxes, label in maps:
+        out.print(f"   {label.split(':')[0]}:", markup=False, highlight=False)
+        for d in boxes:
+            found = f"{d.hits} of {d.runs} runs; {describe_box(d)}"
+            out.print(f"      {d.target}: {found}", markup=False, highlight=False)
+    for outcome, table in closes.items():
+        shut = table[table["runs"].str.startswith("0 of")]["condition"]
+        out.print(
+            f"   {outcome} never happens; held in no run: {'; '.join(shut) or '(none alone)'}",
+            markup=False,
+            highlight=False,
+        )
     experiments = {}
     meta = {}
     over = {}
@@ -116,6 +135,15 @@ def demo(
         meta[name] = {"runs": len(experiments[name].outcomes), "weeks": sc.weeks,
                       "scale": sc.scale, "root seed": sc.seed, "directory": str(path),
                       "parameters": "each run a draw from the calibrated posterior"}  # fmt: skip
+    cal = calibration_inputs(None, out_dir / SCENARIOS[0])
+    if cal["retrodiction"] is not None:
+        r = cal["retrodiction"]
+        out.print(
+            f"retrodiction of 1930-32 from {SCENARIOS[0]}'s runs: {int(r['in_50'].sum())} of "
+            f"{len(r)} record rows inside the 50 % interval, {int(r['in_90'].sum())} inside the "
+            "90 % interval",
+            highlight=False,
+        )
     report = out_dir / "report.html"
     report.write_text(
         build(
@@ -125,7 +153,8 @@ def demo(
             indices,
             describe(out_dir / "sensitivity"),
             over_thresholds=over,
-            discovery=(boxes, str(out_dir / "discovery")),
+            discovery=(maps, closes),
+            calibration=cal,
         ),
         encoding="utf-8",
     )

@@ -231,9 +231,20 @@ def report(
     sensitivity_dir: Annotated[
         Path | None, typer.Option("--sensitivity", help="a `thermidor sensitivity` directory")
     ] = None,
-    discover_dir: Annotated[
-        Path | None,
-        typer.Option("--discover", help="a sweep: where each outcome lives (PRIM's boxes)"),
+    discover_dirs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--discover",
+            help="a sweep, or sweeps of the same factors as DIR,DIR,...: where each outcome "
+            "lives (PRIM's boxes; repeatable, one map each)",
+        ),
+    ] = None,
+    calibration: Annotated[
+        str | None,
+        typer.Option(
+            help="a calibration directory, or 'shipped': the posterior, its fit, and the "
+            "retrodiction read from the main experiment if it is a sweep over its draws"
+        ),
     ] = None,
     force: Annotated[bool, typer.Option(help="replace an existing report file")] = False,
 ) -> None:
@@ -267,19 +278,33 @@ def report(
         indices = read_indices(sensitivity_dir / "indices.parquet")
     info = describe(sensitivity_dir) if sensitivity_dir is not None else None
     boxes = None
-    if discover_dir is not None:
-        from thermidor.analysis.discover import discover as find
+    if discover_dirs:
+        from thermidor.analysis.discover import atlas
 
-        boxes = (find(discover_dir), str(discover_dir))
+        maps = [[Path(d) for d in group.split(",") if d] for group in discover_dirs]
+        boxes = atlas([(m, "over " + ", ".join(map(str, m))) for m in maps])
+    cal = None
+    if calibration is not None:
+        from thermidor.report.calibration import inputs
+
+        where = None if calibration == "shipped" else calibration
+        cal = inputs(where, meta[name]["directory"])
     write_text(
         output,
-        build(experiments, name, meta, indices, info, over_thresholds=over, discovery=boxes),
-    )
+        build(experiments, name, meta, indices, info, over_thresholds=over, discovery=boxes,
+              calibration=cal),
+    )  # fmt: skip
     out.print(f"report: {output}")
 
 
 def discover(
-    path: Annotated[Path, typer.Argument(help="a sweep directory (thermidor sweep)")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="a sweep directory (thermidor sweep), or several of the same factors: mapped "
+            "together, their scenario one more factor (scenario_name)"
+        ),
+    ],
     target: Annotated[
         list[str] | None,
         typer.Option(
@@ -299,7 +324,7 @@ def discover(
     from thermidor.analysis.discover import describe_box
     from thermidor.analysis.discover import discover as find
 
-    found = find(path, target, min_coverage)
+    found = find(paths if len(paths) > 1 else paths[0], target, min_coverage)
     if as_json:
         typer.echo(json.dumps([d.to_dict() for d in found], indent=1))
         return

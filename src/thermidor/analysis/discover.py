@@ -208,10 +208,26 @@ def inside_box(x: pd.DataFrame, limits: dict[str, Any]) -> np.ndarray:
     return mask
 
 
+SCENARIO = "scenario_name"  # the factor of a map over several sweeps ("scenario": EMA's own)
+
+
+def _names(paths: list[Path]) -> list[str]:
+    """Each sweep's scenario name (its directory where two share a name)."""
+    from thermidor.analysis.load import scenario_of
+
+    names = [scenario_of(p).name for p in paths]
+    return [n if names.count(n) == 1 else str(p) for n, p in zip(names, paths, strict=True)]
+
+
 def discover(
-    path: str | Path, targets: list[str] | None = None, min_coverage: float = 0.5
+    path: str | Path | list[str | Path],
+    targets: list[str] | None = None,
+    min_coverage: float = 0.5,
 ) -> list[Discovery]:
-    """PRIM's box for each target (default: the four outcomes) over the sweep at `path`."""
+    """PRIM's box for each target (default: the four outcomes) over the sweep at `path`, or over
+    several sweeps of the same varied factors taken together (a list of paths: the runs of all,
+    with the sweep's scenario as one more categorical factor, `scenario_name`; e.g. the strategies'
+    sweeps over the same draws from the posterior)."""
     if not 0 < min_coverage <= 1:
         raise InputError("--min-coverage", f"must lie in (0, 1] (got {min_coverage})")
     names = [n.lower() if n.lower() in OUTCOMES else n for n in targets or OUTCOMES]
@@ -222,13 +238,32 @@ def discover(
                     "--target", f"unknown outcome {n!r} (allowed: {', '.join(OUTCOMES)})"
                 )
             parse_condition(n)
-    x, _ = factors(path)
-    runs = x.pop("run").to_numpy()
-    out = []
-    for n in names:
-        y = target(path, n).reindex(runs).fillna(0).to_numpy()
-        out.append(prim_box(x, y, n, min_coverage))
-    return out
+    paths = [Path(p) for p in path] if isinstance(path, list) else [Path(path)]
+    if not paths:
+        raise InputError("discover", "needs at least one sweep directory")
+    xs, ys = [], {n: [] for n in names}
+    for p in paths:
+        x, _ = factors(p)
+        runs = x.pop("run").to_numpy()
+        if xs and list(x.columns) != list(xs[0].columns):
+            raise InputError(
+                str(p),
+                f"varies {', '.join(x.columns)}, not {', '.join(xs[0].columns)} as "
+                f"{paths[0]}: sweeps mapped together must vary the same factors",
+            )
+        xs.append(x)
+        for n in names:
+            ys[n].append(target(p, n).reindex(runs).fillna(0).to_numpy())
+    x = pd.concat(xs, ignore_index=True)
+    for key in x.columns:  # categories the sweeps share, in their first order
+        if isinstance(xs[0][key].dtype, pd.CategoricalDtype):
+            levels = list(dict.fromkeys(lv for xi in xs for lv in xi[key].cat.categories))
+            x[key] = pd.Categorical(x[key].astype(str), categories=levels)
+    if len(paths) > 1:
+        labels = _names(paths)
+        x.insert(0, SCENARIO, pd.Categorical(
+            np.repeat(labels, [len(xi) for xi in xs]), categories=labels))  # fmt: skip
+    return [prim_box(x, np.concatenate(ys[n]), n, min_coverage) for n in names]
 
 
 def describe_box(d: Discovery) -> str:
@@ -244,3 +279,23 @@ def describe_box(d: Discovery) -> str:
         else:
             parts.append(f"{lim[0]:.4g} <= {key} <= {lim[1]:.4g}")
     return "; ".join(parts)
+
+
+Map = tuple[list[Discovery], str]
+
+
+def atlas(
+    maps: list[tuple[list[Path], str]],
+) -> tuple[list[Map], dict[str, pd.DataFrame]]:
+    """The report's section "Where each outcome lives": the four outcomes' boxes over each map
+    (a list of sweep directories mapped together, and what it is over), and what closes the
+    outcomes that no run of any map reached (`thermidor.analysis.closure`)."""
+    from thermidor.analysis.closure import closures
+
+    found = [(discover(list(paths)), label) for paths, label in maps]
+    never = [
+        name for name in OUTCOMES
+        if all(d.hits == 0 for f, _ in found for d in f if d.target == name)
+    ]  # fmt: skip
+    every = [Path(p) for paths, _ in maps for p in paths]
+    return found, closures(every, never) if never else {}

@@ -37,6 +37,7 @@ from thermidor.calibration.observables import OBSERVABLES, frame
 from thermidor.calibration.priors import Prior
 from thermidor.calibration.targets import START, Target
 from thermidor.errors import InputError
+from thermidor.experiments.executors import Pool
 from thermidor.scenario.schema import Scenario
 
 DB = "abc.db"
@@ -145,6 +146,19 @@ def check_out(out: Path, settings: Settings) -> bool:
     return (out / DB).is_file()
 
 
+def sampler(pool: Pool | None):
+    """pyabc's sampler on one of our executors: in this process (None), or any
+    `concurrent.futures` executor (the local process pool, Dask, MPI) through pyabc's
+    `ConcurrentFutureSampler`, with as many simulations in flight as the pool has workers.
+    Each evaluation is one simulation; the pool's workers reseed numpy from the system, so a
+    parallel calibration is not reproducible run for run (one in this process is)."""
+    import pyabc
+
+    if pool is None:
+        return pyabc.sampler.SingleCoreSampler()
+    return pyabc.sampler.ConcurrentFutureSampler(pool.executor, client_max_jobs=pool.workers)
+
+
 def run_abc(
     simulator: Callable[[dict[str, float]], dict[str, float]],
     priors: list[Prior],
@@ -152,12 +166,12 @@ def run_abc(
     out: str | Path,
     settings: Settings,
     *,
-    workers: int = 1,
+    pool: Pool | None = None,
     quiet: bool = False,
 ) -> dict:
     """Run (or resume) ABC-SMC into `out` until `settings.generations` generations are stored
-    (or epsilon reaches `settings.min_epsilon`, or the simulations `settings.max_simulations`);
-    write the posterior's files; return a summary."""
+    (or epsilon reaches `settings.min_epsilon`, or the simulations `settings.max_simulations`),
+    in this process or on `pool`; write the posterior's files; return a summary."""
     import warnings
 
     with warnings.catch_warnings():
@@ -174,17 +188,12 @@ def run_abc(
         **{p.name: pyabc.RV("uniform", p.low, p.high - p.low) for p in priors}
     )
     weights = {t.id: 1.0 / resolution(t, settings.scale) for t in targets}
-    sampler = (
-        pyabc.sampler.SingleCoreSampler()
-        if workers <= 1
-        else pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
-    )
     abc = pyabc.ABCSMC(
         simulator,
         prior,
         pyabc.PNormDistance(p=2, fixed_weights=weights),
         population_size=settings.population,
-        sampler=sampler,
+        sampler=sampler(pool),
     )
     db = f"sqlite:///{(out / DB).absolute()}"
     t0 = time.perf_counter()

@@ -28,19 +28,29 @@ def calibrate(
     min_epsilon: float = 0.0,
     max_simulations: int | None = None,
     seed: int = 1,
-    workers: int = 1,
+    workers: int | None = 1,
+    executor: str = "process",
+    scheduler: str | None = None,
     overrides: list[str] | None = None,
     quiet: bool = False,
 ) -> dict:
     """Calibrate `scenario` to `targets` (None: the built-in rows dated up to 1929-12-31) into
-    directory `out` (resumed if it holds this calibration); the summary of the posterior."""
+    directory `out` (resumed if it holds this calibration); the summary of the posterior.
+
+    The simulations run in this process (`executor="process"`, one worker), on a local process
+    pool (`workers` > 1), on Dask (`executor="dask"`: a LocalCluster of `workers`, or the
+    scheduler at `scheduler`) or under MPI (`executor="mpi"`, started by `mpiexec ... python -m
+    mpi4py.futures -m thermidor calibrate ... --executor mpi`)."""
+    import contextlib
+
+    from thermidor.experiments.executors import open_pool
     from thermidor.scenario.load import load_scenario
 
     if population < 2:
         raise InputError("--population", f"needs at least 2 particles (got {population})")
     if generations < 1:
         raise InputError("--generations", f"needs at least 1 (got {generations})")
-    if workers < 1:
+    if workers is not None and workers < 1:
         raise InputError("--workers", f"needs at least 1 (got {workers})")
     fit = tg.load(targets)
     base = load_scenario(scenario, overrides, scale=scale)
@@ -69,4 +79,6 @@ def calibrate(
         seed=seed,
     )
     simulator = ModelSimulator(sc, ps, fit)
-    return run_abc(simulator, ps, fit, out, settings, workers=workers, quiet=quiet)
+    alone = executor == "process" and workers == 1
+    with contextlib.nullcontext(None) if alone else open_pool(executor, workers, scheduler) as pool:
+        return run_abc(simulator, ps, fit, out, settings, pool=pool, quiet=quiet)

@@ -37,20 +37,35 @@ def calibrate(
     ] = None,
     min_epsilon: Annotated[float, typer.Option(help="stop when epsilon reaches it")] = 0.0,
     seed: Annotated[int, typer.Option(help="seed of the sampler")] = 1,
-    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="simulations at once (default: 1 for process, else the executor's)"),
+    ] = None,
+    executor: Annotated[
+        str, typer.Option("--executor", help="process (local pool), dask or mpi")
+    ] = "process",
+    scheduler: Annotated[
+        str | None, typer.Option(help="a Dask scheduler's address (default: a LocalCluster)")
+    ] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="key.path=value")] = None,
     report: Annotated[
         bool, typer.Option("--report", help="also write OUT/report: marginals, pairs, predictive")
     ] = False,
     quiet: Annotated[bool, typer.Option(help="no progress on stderr")] = False,
 ) -> None:
-    """Calibrate a scenario to the record (ABC-SMC, pyabc); resumable: rerun to continue."""
+    """Calibrate a scenario to the record (ABC-SMC, pyabc); resumable: rerun to continue.
+
+    Under MPI: mpiexec -n K+1 python -m mpi4py.futures -m thermidor calibrate ... --executor mpi
+    """
     from thermidor.calibration.calibrate import calibrate as run
 
+    if workers is None and executor == "process":
+        workers = 1
     summary = run(
         scenario, out_dir, targets=targets, prior=prior, only_priors=only, scale=scale,
         population=population, generations=generations, min_epsilon=min_epsilon,
-        max_simulations=max_simulations, seed=seed, workers=workers, overrides=set_, quiet=quiet,
+        max_simulations=max_simulations, seed=seed, workers=workers, executor=executor,
+        scheduler=scheduler, overrides=set_, quiet=quiet,
     )  # fmt: skip
     last = summary["history"][-1]
     out.print(

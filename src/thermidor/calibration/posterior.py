@@ -34,6 +34,15 @@ class Posterior:
     weights: np.ndarray
     settings: dict
     where: str
+    folder: object = None  # a Path or an importlib Traversable: where the files are
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Another table the calibration wrote beside the particles (`history`, `predictive`)."""
+        try:
+            with (self.folder / f"{name}.parquet").open("rb") as f:
+                return pd.read_parquet(f)
+        except (OSError, ValueError) as err:
+            raise InputError(self.where, f"has no readable {name}.parquet ({err})") from None
 
     @property
     def keys(self) -> list[str]:
@@ -70,7 +79,7 @@ def load_posterior(path: str | Path | None = None) -> Posterior:
     if "weight" not in table.columns or len(table) == 0:
         raise InputError(where, "particles.parquet has no particles or no weight column")
     w = table.pop("weight").to_numpy(np.float64)
-    return Posterior(table, w / w.sum(), settings, where)
+    return Posterior(table, w / w.sum(), settings, where, folder)
 
 
 def posterior_scenarios(n: int, seed: int = 0, path: str | Path | None = None) -> list[list[str]]:

@@ -8,6 +8,7 @@ inside them. Coverage is reported as it comes out: no hold-out row is ever a tar
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -47,6 +48,36 @@ def predictive(
         )
         if progress is not None:
             progress(i + 1, draws)
+    return pd.DataFrame(rows)
+
+
+def holdout(targets: str | Path | None = None) -> list[tg.Target]:
+    """The hold-out rows: the record's 1930-32 rows (None) or a target table."""
+    if targets is None:
+        return tg.parse(tg.builtin("holdout"), "built-in hold-out rows")
+    return tg.load(targets)
+
+
+def from_experiment(path: str | Path, targets: list[tg.Target]) -> pd.DataFrame:
+    """The `targets` read from each stored run of an experiment (one row per run): the
+    posterior predictive when the experiment is a sweep over a posterior's draws (e.g. the
+    demo's, `posterior_plan`), at the experiment's own scale, without running anything."""
+    from thermidor.analysis.load import scenario_of
+    from thermidor.experiments.handle import open_experiment
+
+    path = Path(path)
+    sc = scenario_of(path)
+    last = max(t.date for t in targets)
+    if sc.start + dt.timedelta(weeks=sc.weeks) < last:
+        raise InputError(str(path), f"its runs end before {last}, the last hold-out date")
+    needed = ["members", "exiled", "capitulated", "expelled", "arrests", "exiles_new",
+              "capitulations", "purged", "purge_rate"]  # fmt: skip
+    ts = open_experiment(path).timeseries(needed)
+    rows = []
+    for _, one in ts.groupby("run", sort=True):
+        f = frame(one)
+        rows.append({t.id: OBSERVABLES[t.observable].read(f, sc.scale, t.first, t.date)
+                     for t in targets})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -99,10 +130,7 @@ def retrodict(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
     """The comparison table, the predictive draws and the seconds taken."""
-    if targets is None:
-        held = tg.parse(tg.builtin("holdout"), "built-in hold-out rows")
-    else:
-        held = tg.load(targets)
+    held = holdout(targets)
     if draws < 1:
         raise InputError("--draws", f"needs at least 1 (got {draws})")
     t0 = time.perf_counter()

@@ -45,16 +45,9 @@ def _levels(d: Discovery) -> str:
     return "; ".join(parts)
 
 
-def section(found: list[Discovery], where: str) -> str:
-    """The section's HTML: how it was made, the boxes as a table, the trajectories' figure."""
+def _map(found: list[Discovery], where: str) -> str:
+    """One map: how it was made, the boxes as a table, the trajectories' figure."""
     runs = found[0].runs if found else 0
-    intro = (
-        f"<p>Scenario discovery (PRIM, peeling alpha 0.05, then pasting) over the sweep "
-        f"{html.escape(where)} ({runs} runs): for each outcome, the box of the varied factors "
-        "where it happens. Coverage: the share of the outcome's runs inside the box; density: "
-        "the share of the box's runs that reach it. The box shown is the densest with coverage "
-        "at least 0.5. Inside the box, each strategy's runs with the outcome over its runs.</p>"
-    )
     rows = []
     for d in found:
         rows.append(
@@ -73,7 +66,7 @@ def section(found: list[Discovery], where: str) -> str:
     if never:
         note = (
             f"<p><strong>{html.escape(', '.join(never))}</strong>: never happens in any run of "
-            "this sweep, so no box opens for it over these ranges.</p>"
+            "this map, so no box opens for it here.</p>"
         )
     figure = ""
     if any(d.trajectory is not None for d in found):
@@ -81,4 +74,32 @@ def section(found: list[Discovery], where: str) -> str:
             f"<figure>{peeling(found)}<figcaption>Peeling trajectories: each step trims "
             "5 % of the box's runs; the circle is the box in the table.</figcaption></figure>"
         )
-    return intro + table + note + figure
+    return f"<h3>{html.escape(where)} ({runs} runs)</h3>" + table + note + figure
+
+
+def _closing(closures: dict[str, pd.DataFrame]) -> str:
+    """For each outcome no run of any map reached: S13's conditions, how near the runs came."""
+    parts = []
+    for outcome, table in closures.items():
+        parts.append(
+            f"<h3>What closes {html.escape(outcome)}</h3><p>{html.escape(outcome.capitalize())} "
+            "needs every condition below at once (S13). For each: the submodel that produces it, "
+            "the runs in which it ever held, the share of all run-weeks in which it held, and "
+            "the nearest any run (and the median run) came to it. A condition held in no run is "
+            "what closes the outcome here; it is listed first.</p>"
+            + table.to_html(index=False, escape=True, border=0, float_format=lambda v: f"{v:.3f}")
+        )
+    return "".join(parts)
+
+
+def section(maps: list[tuple[list[Discovery], str]], closures: dict[str, pd.DataFrame]) -> str:
+    """The section's HTML: one map a sweep (or set of sweeps), then what closes the outcomes
+    that no run of any map reached (`thermidor.analysis.closure`)."""
+    intro = (
+        "<p>Scenario discovery (PRIM, peeling alpha 0.05, then pasting): for each outcome, the "
+        "box of the varied factors where it happens. Coverage: the share of the outcome's runs "
+        "inside the box; density: the share of the box's runs that reach it. The box shown is "
+        "the densest with coverage at least 0.5. Inside the box, each strategy's (or "
+        "scenario's) runs with the outcome over its runs.</p>"
+    )
+    return intro + "".join(_map(f, w) for f, w in maps) + _closing(closures)

@@ -122,15 +122,19 @@ def build(
     sensitivity_meta: dict | None = None,
     made: dt.date | None = None,
     over_thresholds: dict[str, pd.DataFrame] | None = None,
-    discovery: tuple[list, str] | None = None,
+    discovery: tuple[list[tuple[list, str]], dict] | None = None,
+    calibration: dict | None = None,
 ) -> str:
     """The report as one HTML string. `main` names the experiment the seven answers are read on;
     `meta[name]` holds what reproduces each experiment (runs, scale, seed, directory);
     `sensitivity_meta` what the sensitivity analysis ran (method, points, runs, scale); `made`
     the date printed (today, UTC, by default); `over_thresholds[name]` each experiment's outcome
     probabilities over their thresholds (`thermidor.analysis.thresholds.curves`), drawn for
-    `main` when given; `discovery` PRIM's boxes of a sweep and its directory (`thermidor
-    discover`) for the section "Where each outcome lives"."""
+    `main` when given; `discovery` the maps of PRIM's boxes (each: the boxes of `thermidor
+    discover` and what the map is over) and what closes the outcomes none of them reached
+    (`thermidor.analysis.closure.closures`), for the section "Where each outcome lives";
+    `calibration` the data of the section on the posterior and the retrodiction
+    (`thermidor.report.calibration.inputs`)."""
     made = made or dt.datetime.now(dt.UTC).date()
     ens = experiments[main]
     start, scale = _start(ens), _scale(ens)
@@ -298,6 +302,12 @@ def build(
     if sensitivity is not None and len(sensitivity):
         sections.append(("sensitivity", "Sensitivity", _sensitivity(sensitivity,
                                                                     sensitivity_meta)))  # fmt: skip
+
+    if calibration is not None:
+        from thermidor.report.calibration import section as calibration_section
+
+        sections.append(("calibration", "Calibrated to 1928-29, tested on 1930-32",
+                         calibration_section(**calibration)))  # fmt: skip
 
     if discovery is not None:
         from thermidor.report.discovery import section as discovery_section
