@@ -50,8 +50,10 @@ def conditions(ts: pd.DataFrame, sc: Scenario) -> dict[str, list[dict]]:
     d_app = ts["functionary_d"]
     first = ts[ts["week"] >= 1].groupby("run")["beta_star"].first()  # S12's first week: beta*0
     level = run.map(first) + p.consolidation_margin
+    above = f"beta >= beta*0 + {p.consolidation_margin:g}"
     if p.consolidation_beta is not None:
         level = pd.Series(p.consolidation_beta, index=ts.index)
+        above = f"beta >= consolidation_beta = {p.consolidation_beta:g}"
     gap = ts["beta"] - level  # at or above 0: a week counting toward consolidation
     running = _stretches(gap >= 0, run)
 
@@ -87,7 +89,7 @@ def conditions(ts: pd.DataFrame, sc: Scenario) -> dict[str, list[dict]]:
             pi_min, min, " (lowest pi)"),
     ]  # fmt: skip
     consolidation = [
-        row(f"beta >= beta*0 + {p.consolidation_margin:g}", "S12 power", gap >= 0,
+        row(above, "S12 power", gap >= 0,
             gap.groupby(run).max(), max, " (highest beta - level)"),
         row(f"... for {p.consolidation_weeks} weeks running", "S12 power",
             running >= p.consolidation_weeks, running.groupby(run).max(), max,
