@@ -73,6 +73,11 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+def _load1() -> float:
+    with open("/proc/loadavg", encoding="utf-8") as f:
+        return float(f.read().split()[0])
+
+
 class Sampler(threading.Thread):
     """Samples the RSS of this process's descendants (the workers) and of the whole tree."""
 
@@ -80,10 +85,15 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.every, self.stop = every, threading.Event()
         self.worker_peak = self.tree_peak = 0.0
+        self.loads: list[float] = []  # the 1-minute load average, every 5 s
 
     def run(self) -> None:
         me = os.getpid()
+        n = 0
         while not self.stop.is_set():
+            if n % round(5 / self.every) == 0:
+                self.loads.append(_load1())
+            n += 1
             kids = [_rss_mb(p) for p in _descendants(me)]
             self.worker_peak = max([self.worker_peak, *kids])
             self.tree_peak = max(self.tree_peak, _rss_mb(me) + sum(kids))
@@ -128,6 +138,9 @@ def child(args: argparse.Namespace, runs: int) -> dict[str, Any]:
         "worker_peak_mb": sampler.worker_peak,
         "tree_peak_mb": sampler.tree_peak,
         "store_mb": disk / 2**20,
+        "load_min": min(sampler.loads),
+        "load_median": sorted(sampler.loads)[len(sampler.loads) // 2],
+        "load_max": max(sampler.loads),
     }
     if not args.keep:
         shutil.rmtree(out)
@@ -165,7 +178,8 @@ def main() -> None:
     )
     head = (
         f"{'runs':>6} {'wall s':>8} {'runs/s':>7} {'person-wk/s':>12} {'mean wk':>8} "
-        f"{'parent MB':>9} {'worker MB':>9} {'tree MB':>8} {'store MB':>9}"
+        f"{'parent MB':>9} {'worker MB':>9} {'tree MB':>8} {'store MB':>9}  load (1 min: "
+        "min / median / max, sampled every 5 s)"
     )
     print(head)
     results = []
@@ -183,7 +197,8 @@ def main() -> None:
             f"{r['runs']:>6} {r['wall_s']:>8.1f} {r['runs_per_s']:>7.2f} "
             f"{r['person_weeks_per_s']:>12,.0f} {r['mean_weeks_run']:>8.1f} "
             f"{r['parent_peak_mb']:>9.0f} {r['worker_peak_mb']:>9.0f} {r['tree_peak_mb']:>8.0f} "
-            f"{r['store_mb']:>9.1f}"
+            f"{r['store_mb']:>9.1f}  {r['load_min']:.1f} / {r['load_median']:.1f} / "
+            f"{r['load_max']:.1f}"
         )
     if args.json:
         Path(args.json).write_text(json.dumps({"args": vars(args), "results": results}, indent=2))
