@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     print(
         f"same run: {'yes' if same else 'NO'} (largest difference of the final row's floats "
-        f"{deviation:.1e})"
+        f"{deviation:.1e}); load at the end {load()}"
     )
     out = {
         "scenario": "1928",
