@@ -214,9 +214,11 @@ class Snapshots:
     in temporary files on disk. `kind` and `q1_class` are kept as one-byte codes, strings only in
     `table()`.
 
-    A full-scale ten-year run takes 42 snapshots of 55,809 cells (175 MB): on disk they do not
+    A full-scale ten-year run takes 41 snapshots of 55,809 cells, 73 bytes a row (159 MB; with
+    the codes as NumPy strings it was 347 MB, then a second copy at the end): on disk they do not
     add to the half gigabyte of the persons during the run, and `simulate` lets the persons go
-    before it reads them back (`Model.result(release=True)`)."""
+    before it reads them back (`Model.result(release=True)`): the run's peak memory is then its
+    initial state's (docs/performance.md)."""
 
     def __init__(self, first: dict[str, np.ndarray], capacity: int) -> None:
         row = sum(v.itemsize for v in first.values())
