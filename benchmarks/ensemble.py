@@ -10,7 +10,9 @@ over to the next) that runs `thermidor.experiments.ensemble` of the `1928` scena
 by default, the outcome submodel on, so a run may end early at an absorbing outcome; person-weeks
 count the weeks actually run) into a fresh directory, while a thread samples, every 0.2 s, the
 resident memory of the child (the process that schedules runs and commits them) and of each of
-its worker processes. Reported: wall seconds, runs per second, person-weeks per second, the
+its worker processes. Reported: wall seconds, CPU seconds of the child and its workers (the runs'
+cost whatever the load: each worker's CPU time as last sampled, so at most 0.2 s a worker short),
+runs per second, person-weeks per second, the 1-minute load average sampled during the count, the
 child's peak RSS (VmHWM, the number that must stay flat as runs grow: results stream to disk),
 the largest peak RSS of one worker, the largest sampled total of the whole process tree, and the
 store's size on disk. The store is deleted afterwards unless `--keep`.
@@ -56,21 +58,33 @@ def _hwm_mb() -> float:
     return 0.0
 
 
-def _descendants(pid: int) -> list[int]:
-    """All live descendants of `pid` (from /proc)."""
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pid: int) -> dict[int, float]:
+    """All live descendants of `pid` (from /proc), each with its CPU seconds so far."""
     parent: dict[int, int] = {}
+    cpu: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            parent[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            p = int(stat.parent.name)
+            parent[p], cpu[p] = int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
         except (OSError, ValueError, IndexError):
             continue
-    out, frontier = [], [pid]
+    out: dict[int, float] = {}
+    frontier = [pid]
     while frontier:
         p = frontier.pop()
         kids = [c for c, pp in parent.items() if pp == p]
-        out += kids
+        out.update((c, cpu[c]) for c in kids)
         frontier += kids
     return out
+
+
+def _load1() -> float:
+    with open("/proc/loadavg", encoding="utf-8") as f:
+        return float(f.read().split()[0])
 
 
 class Sampler(threading.Thread):
@@ -80,11 +94,19 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.every, self.stop = every, threading.Event()
         self.worker_peak = self.tree_peak = 0.0
+        self.loads: list[float] = []  # the 1-minute load average, every 5 s
+        self.cpu: dict[int, float] = {}  # CPU seconds of each descendant, as last seen
 
     def run(self) -> None:
         me = os.getpid()
+        n = 0
         while not self.stop.is_set():
-            kids = [_rss_mb(p) for p in _descendants(me)]
+            if n % round(5 / self.every) == 0:
+                self.loads.append(_load1())
+            n += 1
+            tree = _descendants(me)
+            self.cpu.update(tree)
+            kids = [_rss_mb(p) for p in tree]
             self.worker_peak = max([self.worker_peak, *kids])
             self.tree_peak = max(self.tree_peak, _rss_mb(me) + sum(kids))
             self.stop.wait(self.every)
@@ -111,6 +133,7 @@ def child(args: argparse.Namespace, runs: int) -> dict[str, Any]:
         progress=args.progress,
     )
     wall = time.perf_counter() - t0
+    cpu = sum(os.times()[:2]) + sum(sampler.cpu.values())
     parent_peak = _hwm_mb()  # before the queries below, which read every part
     sampler.stop.set()
     sampler.join()
@@ -122,12 +145,16 @@ def child(args: argparse.Namespace, runs: int) -> dict[str, Any]:
         "weeks": args.weeks,
         "mean_weeks_run": float(pw.w.iloc[0]),
         "wall_s": wall,
+        "cpu_s": cpu,
         "runs_per_s": runs / wall,
         "person_weeks_per_s": float(pw.pw.iloc[0]) / wall,
         "parent_peak_mb": parent_peak,
         "worker_peak_mb": sampler.worker_peak,
         "tree_peak_mb": sampler.tree_peak,
         "store_mb": disk / 2**20,
+        "load_min": min(sampler.loads),
+        "load_median": sorted(sampler.loads)[len(sampler.loads) // 2],
+        "load_max": max(sampler.loads),
     }
     if not args.keep:
         shutil.rmtree(out)
@@ -164,8 +191,9 @@ def main() -> None:
         f"{args.executor} with {args.workers} workers, {os.cpu_count()} cores, load {load}"
     )
     head = (
-        f"{'runs':>6} {'wall s':>8} {'runs/s':>7} {'person-wk/s':>12} {'mean wk':>8} "
-        f"{'parent MB':>9} {'worker MB':>9} {'tree MB':>8} {'store MB':>9}"
+        f"{'runs':>6} {'wall s':>8} {'CPU s':>8} {'runs/s':>7} {'person-wk/s':>12} {'mean wk':>8} "
+        f"{'parent MB':>9} {'worker MB':>9} {'tree MB':>8} {'store MB':>9}  load (1 min: "
+        "min / median / max, sampled every 5 s)"
     )
     print(head)
     results = []
@@ -180,10 +208,11 @@ def main() -> None:
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         results.append(r)
         print(
-            f"{r['runs']:>6} {r['wall_s']:>8.1f} {r['runs_per_s']:>7.2f} "
+            f"{r['runs']:>6} {r['wall_s']:>8.1f} {r['cpu_s']:>8.1f} {r['runs_per_s']:>7.2f} "
             f"{r['person_weeks_per_s']:>12,.0f} {r['mean_weeks_run']:>8.1f} "
             f"{r['parent_peak_mb']:>9.0f} {r['worker_peak_mb']:>9.0f} {r['tree_peak_mb']:>8.0f} "
-            f"{r['store_mb']:>9.1f}"
+            f"{r['store_mb']:>9.1f}  {r['load_min']:.1f} / {r['load_median']:.1f} / "
+            f"{r['load_max']:.1f}"
         )
     if args.json:
         Path(args.json).write_text(json.dumps({"args": vars(args), "results": results}, indent=2))

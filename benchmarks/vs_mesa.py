@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> dict:
     scale = parse_scale(args.scale)
     sc = thermidor.load_scenario("1928", overrides, scale=scale)
 
+    load_start = load()
     t = time.perf_counter()  # warm-up: compile or load every numba kernel
     engine_simulate(thermidor.load_scenario("1928", overrides, scale=0.001), seed=0, weeks=30)
     warmup_s = time.perf_counter() - t
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(
         f"1928 at 1:{round(1 / scale)}: {persons:,} persons, {weeks_run} weeks, seed {args.seed}"
         f"{'' if args.outcome else ', S13 off'}; engine warm-up {warmup_s:.1f} s; "
-        f"load {load()}"
+        f"load at the start {load_start}"
     )
     print(
         f"{cpu_model()}, Python {platform.python_version()}, numpy {np.__version__}, "
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     print(
         f"same run: {'yes' if same else 'NO'} (largest difference of the final row's floats "
-        f"{deviation:.1e})"
+        f"{deviation:.1e}); load at the end {load()}"
     )
     out = {
         "scenario": "1928",
@@ -188,6 +189,7 @@ def main(argv: list[str] | None = None) -> dict:
         "same_run": same,
         "final_row_deviation": deviation,
         "cpu": cpu_model(),
+        "load_start": load_start,
         "load": load(),
     }
     if args.json:

@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,7 +23,7 @@ import pyarrow as pa
 from thermidor import __version__
 from thermidor.model.calendar import date_of
 from thermidor.model.init import initial_state
-from thermidor.model.observe import cells_snapshot, observe
+from thermidor.model.observe import CELL_LABELS, cells_columns, cells_snapshot, observe
 from thermidor.model.schedule import week
 from thermidor.model.state import OPEN, OUTCOMES, State
 from thermidor.scenario.load import load_scenario, scenario_hash
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 Progress = Callable[[int, int, State], None]
+SPILL_BYTES = 64 * 2**20  # a run's cell snapshots beyond this size wait on disk (`Snapshots`)
 
 
 @dataclass(repr=False)
@@ -110,7 +113,8 @@ class Model:
         self.weeks: int = scenario.weeks if weeks is None else int(weeks)
         self.state: State = initial_state(scenario, self.seed)
         self.rows: list[dict[str, Any]] = [observe(self.state, scenario)]
-        self._snaps: list[dict[str, np.ndarray]] = [cells_snapshot(self.state, scenario)]
+        every = scenario.observe.snapshot_every
+        self._snaps = Snapshots(cells_columns(self.state, scenario), self.weeks // every + 2)
 
     def __repr__(self) -> str:
         return (
@@ -153,7 +157,7 @@ class Model:
         week(state, sc)
         self.rows.append(observe(state, sc))
         if w % sc.observe.snapshot_every == 0 or not self.running:
-            self._snaps.append(cells_snapshot(state, sc))
+            self._snaps.add(cells_columns(state, sc))
         return True
 
     def run_for(self, n: int, progress: Progress | None = None) -> int:
@@ -176,13 +180,15 @@ class Model:
         """The weekly rows so far (week 0 to now), the date as datetime64."""
         return _frame(pa.Table.from_pylist(self.rows))
 
-    def result(self) -> Result:
-        """The run so far as a `Result` (as `simulate` returns it)."""
+    def result(self, release: bool = False) -> Result:
+        """The run so far as a `Result` (as `simulate` returns it). `release=True` lets the state
+        go before the cell snapshots are assembled (`simulate` does, to keep the peak memory of
+        a full-scale run down); the model cannot be used after that."""
         m, sc = self.state.macro, self.scenario
         ended = m.outcome != OPEN
-        snaps = list(self._snaps)
-        if snaps[-1]["week"][0] != m.week:  # stopped between snapshots: the last state too
-            snaps.append(cells_snapshot(self.state, sc))
+        last = None
+        if self._snaps.last_week != m.week:  # stopped between snapshots: the last state too
+            last = cells_columns(self.state, sc)
         outcome = {
             "outcome": OUTCOMES[m.outcome],
             "week": m.outcome_week if ended else None,
@@ -197,8 +203,58 @@ class Model:
             "version": __version__,
         }
         timeseries = pa.Table.from_pylist(self.rows)
-        cells = pa.Table.from_pydict({k: np.concatenate([s[k] for s in snaps]) for k in snaps[0]})
-        return Result(sc, self.seed, timeseries, cells, outcome)
+        if release:
+            del self.state
+        return Result(sc, self.seed, timeseries, self._snaps.table(last), outcome)
+
+
+class Snapshots:
+    """A run's cell snapshots, column by column, appended to one growing file a column as they
+    are taken: in memory, or, when the horizon's snapshots would take more than `SPILL_BYTES`,
+    in temporary files on disk. `kind` and `q1_class` are kept as one-byte codes, strings only in
+    `table()`.
+
+    A full-scale ten-year run takes 41 snapshots of 55,809 cells, 73 bytes a row (159 MB; with
+    the codes as NumPy strings it was 347 MB, then a second copy at the end): on disk they do not
+    add to the half gigabyte of the persons during the run, and `simulate` lets the persons go
+    before it reads them back (`Model.result(release=True)`): the run's peak memory is then its
+    initial state's (docs/performance.md)."""
+
+    def __init__(self, first: dict[str, np.ndarray], capacity: int) -> None:
+        row = sum(v.itemsize for v in first.values())
+        spill = capacity * first["week"].size * row > SPILL_BYTES
+        self.dtypes = {k: v.dtype for k, v in first.items()}
+        # the files live as long as the run's snapshots (closed, and gone, when collected)
+        self.files = {k: tempfile.TemporaryFile() if spill else io.BytesIO() for k in first}  # noqa: SIM115
+        self.last_week = -1
+        self.add(first)
+
+    @property
+    def spilled(self) -> bool:
+        return not isinstance(self.files["week"], io.BytesIO)
+
+    def add(self, snap: dict[str, np.ndarray]) -> None:
+        """Append one snapshot (columns of one row a cell)."""
+        for k, v in snap.items():
+            f = self.files[k]
+            f.seek(0, io.SEEK_END)
+            f.write(np.ascontiguousarray(v, self.dtypes[k]).data)
+        self.last_week = int(snap["week"][0])
+
+    def table(self, last: dict[str, np.ndarray] | None = None) -> pa.Table:
+        """The snapshots taken, and `last` (a snapshot not kept) after them, as one table."""
+        cols = {}
+        for k, f in self.files.items():
+            f.seek(0)
+            v = np.frombuffer(f.read(), self.dtypes[k])
+            cols[k] = _column(k, v if last is None else np.concatenate([v, last[k]]))
+        return pa.table(cols)
+
+
+def _column(name: str, values: np.ndarray) -> pa.Array:
+    if name in CELL_LABELS:
+        return pa.array(CELL_LABELS[name], pa.string()).take(pa.array(values))
+    return pa.array(values)
 
 
 def simulate(
@@ -214,7 +270,7 @@ def simulate(
     """
     model = Model(scenario, seed, weeks)
     model.run_for(model.weeks, progress)
-    return model.result()
+    return model.result(release=True)
 
 
 def seed_record(seed: int | np.random.SeedSequence) -> int | dict:

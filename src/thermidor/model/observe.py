@@ -216,15 +216,19 @@ def observe(state: State, sc: Scenario) -> dict:
     return row
 
 
-def cells_snapshot(state: State, sc: Scenario) -> dict[str, np.ndarray]:
-    """Every cell this week: kind, region, size, mean d, active share, mean x and y, ..."""
+CELL_LABELS = {"kind": KINDS, "q1_class": (*Q1_CLASSES, "empty")}  # coded columns: their labels
+
+
+def cells_columns(state: State, sc: Scenario) -> dict[str, np.ndarray]:
+    """Every cell this week as `cells_snapshot`, with `kind` and `q1_class` as int8 codes into
+    `CELL_LABELS` (a run keeps its snapshots so: 1 byte a row instead of 44 to 48)."""
     ps, cs, m, ob = state.persons, state.cells, state.macro, sc.observe
     out, cls = snapshot(ps, cs.start, (ob.degenerated_d, ob.healthy_d, ob.healthy_active))
     n = state.n_cells
     return {
         "week": np.full(n, m.week, np.int32),
         "cell": np.arange(n, dtype=np.int32),
-        "kind": np.array(KINDS)[cs.kind],
+        "kind": cs.kind.astype(np.int8),
         "region": cs.region.astype(np.int16),
         "size": out[:, 0].astype(np.int32),
         "members": out[:, 1].astype(np.int32),
@@ -236,8 +240,26 @@ def cells_snapshot(state: State, sc: Scenario) -> dict[str, np.ndarray]:
         "appointed": cs.appointed.copy(),
         "secretary_x": ps.x[cs.secretary],
         "secretary_d": ps.d[cs.secretary],
-        "q1_class": np.array((*Q1_CLASSES, "empty"))[cls],
+        "q1_class": cls,
     }
 
 
-__all__ = ["GROUPS", "METRICS", "Q1_CLASSES", "acts", "cells_snapshot", "observe", "slug"]
+def cells_snapshot(state: State, sc: Scenario) -> dict[str, np.ndarray]:
+    """Every cell this week: kind, region, size, mean d, active share, mean x and y, ..."""
+    cols = cells_columns(state, sc)
+    for k, labels in CELL_LABELS.items():
+        cols[k] = np.array(labels)[cols[k]]
+    return cols
+
+
+__all__ = [
+    "CELL_LABELS",
+    "GROUPS",
+    "METRICS",
+    "Q1_CLASSES",
+    "acts",
+    "cells_columns",
+    "cells_snapshot",
+    "observe",
+    "slug",
+]
