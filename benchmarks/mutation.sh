@@ -36,12 +36,24 @@ out=${MUTATION_DIR:-/tmp/thermidor-mutation}
 fast_model="tests/test_submodels_by_hand.py tests/test_initial_population.py"
 case $group in
   scenario)
-    files="src/thermidor/scenario/load.py src/thermidor/scenario/schema.py"
-    tests="tests/test_scenarios.py -k 'not every_builtin and not history_rows'; tests/test_odd.py; tests/test_hardening.py -k 'extends or show'"
+    files="src/thermidor/scenario/load.py src/thermidor/scenario/schema.py src/thermidor/scenario/passive.py"
+    tests="tests/test_scenarios.py -k 'not every_builtin and not history_rows'; tests/test_odd.py; tests/test_hardening.py -k 'extends or show'; tests/test_q5.py -k passive_changes_only"
     jit=on ;;
   analysis)
     files="src/thermidor/analysis/stats.py src/thermidor/analysis/measures.py src/thermidor/analysis/compare.py src/thermidor/analysis/seven.py"
     tests="tests/test_analysis.py -k 'not hold_claims_verdicts and not coverage'"
+    jit=on ;;
+  analysis-claims)
+    files="src/thermidor/analysis/claims.py"
+    tests="tests/test_analysis.py -k hold_claims"
+    jit=on ;;
+  analysis-thresholds)
+    files="src/thermidor/analysis/thresholds.py"
+    tests="tests/test_thresholds.py"
+    jit=on ;;
+  analysis-discover)
+    files="src/thermidor/analysis/discover.py"
+    tests="tests/test_discover.py -k 'not reads_the_stored and not bad_inputs'"
     jit=on ;;
   store)
     files="src/thermidor/experiments/store.py src/thermidor/experiments/runner.py"
@@ -55,11 +67,15 @@ case $group in
     files="src/thermidor/model/init.py src/thermidor/model/observe.py"
     tests="tests/test_initial_population.py tests/test_submodels_by_hand.py; tests/test_submodels.py -k observe"
     jit=on ;;
+  model-schedule)
+    files="src/thermidor/model/schedule.py src/thermidor/model/calendar.py"
+    tests="tests/test_submodels.py -k 'switching or s1_ or s4_switched'; tests/test_odd.py -k schedule"
+    jit=on ;;
   model-kernels)
-    files="src/thermidor/model/cells.py src/thermidor/model/streams.py"
-    tests="$fast_model tests/test_streams.py"
+    files="src/thermidor/model/cells.py src/thermidor/model/streams.py src/thermidor/model/jit.py"
+    tests="$fast_model tests/test_streams.py tests/test_jit.py"
     jit=off ;;
-  *) echo "mutation.sh: unknown group '$group' (scenario, analysis, store, model-submodels, model-core, model-kernels)" >&2; exit 2 ;;
+  *) echo "mutation.sh: unknown group '$group' (scenario, analysis, analysis-claims, analysis-thresholds, analysis-discover, store, model-submodels, model-core, model-schedule, model-kernels)" >&2; exit 2 ;;
 esac
 
 "$py" -c "import cosmic_ray" 2>/dev/null || {
