@@ -49,7 +49,7 @@ case $group in
     jit=on ;;
   analysis-thresholds)
     files="src/thermidor/analysis/thresholds.py"
-    tests="tests/test_thresholds.py"
+    tests="tests/test_thresholds_by_hand.py; tests/test_thresholds.py"
     jit=on ;;
   analysis-discover)
     files="src/thermidor/analysis/discover.py"
