@@ -53,7 +53,7 @@ case $group in
     jit=on ;;
   analysis-discover)
     files="src/thermidor/analysis/discover.py"
-    tests="tests/test_discover.py -k 'not reads_the_stored and not bad_inputs'"
+    tests="tests/test_discover_by_hand.py; tests/test_discover.py -k 'not reads_the_stored and not bad_inputs'"
     jit=on ;;
   store)
     files="src/thermidor/experiments/store.py src/thermidor/experiments/runner.py"
