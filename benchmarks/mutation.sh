@@ -45,7 +45,7 @@ case $group in
     jit=on ;;
   analysis-claims)
     files="src/thermidor/analysis/claims.py"
-    tests="tests/test_analysis.py -k hold_claims"
+    tests="tests/test_analysis.py -k claims"
     jit=on ;;
   analysis-thresholds)
     files="src/thermidor/analysis/thresholds.py"

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from thermidor.analysis.claims import CLAIMS, Ensemble, hold_claims
+from thermidor.analysis.claims import CLAIMS, Ensemble, _bootstrap_diff, _grade, hold_claims
 from thermidor.analysis.compare import incidence, outcome_table
 from thermidor.analysis.measures import at_week, blocs, time_points, zigzags
 from thermidor.analysis.seven import (
@@ -867,3 +867,36 @@ def test_agents_as_persons_to_three_figures(agents: float, scale: float, text: s
     from thermidor.analysis.seven import _persons
 
     assert _persons(agents, scale) == text
+
+
+def test_claims_grade_by_the_side_the_interval_lies_on() -> None:
+    """Supported only when the whole interval lies on the claimed side: an interval touching
+    zero includes no effect."""
+    assert _grade(0.01, 0.2) == "supported"
+    assert _grade(0.0, 0.2) == "not supported"
+    assert _grade(-0.2, 0.0) == "not supported"
+    assert _grade(-0.2, -0.01) == "reversed"
+    assert _grade(0.01, 0.2, claimed_positive=False) == "reversed"
+    assert _grade(-0.2, -0.01, claimed_positive=False) == "supported"
+    assert _grade(0.0, 0.0, claimed_positive=False) == "not supported"
+
+
+def test_claims_bootstrap_difference_by_hand() -> None:
+    """Constant samples: every resample's difference is the same, NaNs dropped. x = {0, 1}
+    against y = {0}: a resample's mean of x is 0, 1/2 or 1 with probabilities 1/4, 1/2, 1/4, so
+    of 2,000 resamples about 500 are 0 and 500 are 1 (fewer than 50 of either has a probability
+    below 1e-150): the 2.5 % and 97.5 % quantiles are exactly 0 and 1."""
+    assert _bootstrap_diff(np.array([2.0, 2.0, np.nan]), np.array([0.5])) == (1.5, 1.5, 1.5)
+    assert _bootstrap_diff(np.array([0.0, 1.0]), np.array([0.0])) == (0.5, 0.0, 1.0)
+    assert _bootstrap_diff(np.array([0.0]), np.array([0.0, 1.0])) == (-0.5, -1.0, 0.0)
+    for x, y in (([np.nan], [1.0]), ([1.0], [np.nan])):
+        assert all(math.isnan(v) for v in _bootstrap_diff(np.array(x), np.array(y)))
+
+
+def test_claims_in_persons_only_the_capitulators() -> None:
+    """Only claim 9's estimate counts agents (the report turns it into persons)."""
+    assert [c.persons for c in CLAIMS] == [False] * 8 + [True]
+    t = hold_claims(_world({}))
+    assert t["persons"].tolist() == [False] * 8 + [True]
+    assert t.columns.tolist() == ["claim", "quote", "measure", "estimate", "low", "high",
+                                  "verdict", "scenarios", "persons"]  # fmt: skip
