@@ -18,8 +18,8 @@
 # no kernel) run with a cache of their own in the copy. But a mutant of cells.py or streams.py
 # (functions compiled INTO the kernels of other files) would run stale kernels: that group
 # (model-kernels) runs with NUMBA_DISABLE_JIT=1, the kernels as plain Python, on the small
-# hand-built states of the fast tests only. (state.py's constants, frozen into every kernel,
-# are not mutated at all.)
+# hand-built states of the fast tests only. So does model-state: state.py's constants are
+# frozen into every kernel at compilation, and a cached kernel would not see their mutant.
 set -euo pipefail
 
 group=${1:?usage: benchmarks/mutation.sh GROUP [SAMPLE] [SEED]}
@@ -71,11 +71,15 @@ case $group in
     files="src/thermidor/model/schedule.py src/thermidor/model/calendar.py"
     tests="tests/test_submodels.py -k 'switching or s1_ or s4_switched'; tests/test_odd.py -k schedule"
     jit=on ;;
+  model-state)
+    files="src/thermidor/model/state.py"
+    tests="$fast_model tests/test_streams.py"
+    jit=off ;;
   model-kernels)
     files="src/thermidor/model/cells.py src/thermidor/model/streams.py src/thermidor/model/jit.py"
     tests="$fast_model tests/test_streams.py tests/test_jit.py"
     jit=off ;;
-  *) echo "mutation.sh: unknown group '$group' (scenario, analysis, analysis-claims, analysis-thresholds, analysis-discover, store, model-submodels, model-core, model-schedule, model-kernels)" >&2; exit 2 ;;
+  *) echo "mutation.sh: unknown group '$group' (scenario, analysis, analysis-claims, analysis-thresholds, analysis-discover, store, model-submodels, model-core, model-schedule, model-state, model-kernels)" >&2; exit 2 ;;
 esac
 
 "$py" -c "import cosmic_ray" 2>/dev/null || {
