@@ -69,7 +69,7 @@ case $group in
     jit=on ;;
   model-schedule)
     files="src/thermidor/model/schedule.py src/thermidor/model/calendar.py"
-    tests="tests/test_submodels.py -k 'switching or s1_ or s4_switched'; tests/test_odd.py -k schedule"
+    tests="tests/test_submodels_by_hand.py -k 'calendar or a_week_starts'; tests/test_submodels.py -k 'switching or s1_ or s4_switched'; tests/test_odd.py -k schedule"
     jit=on ;;
   model-state)
     files="src/thermidor/model/state.py"
