@@ -200,3 +200,24 @@ def test_table_lines_by_hand() -> None:
         "P(reform) over outcome.reform_pi (default 0.75): 0.7: 0.50, 0.75: 0.25-0.30",
         "P(Thermidor) over outcome.thermidor_pi (default 0.25): 0.25: 0.10",
     ]
+
+
+@pytest.mark.parametrize("seed", [11, np.random.SeedSequence(5, spawn_key=(3,))])
+def test_a_single_run_directory_gives_its_rows_and_its_stream_key(tmp_path, seed) -> None:
+    """A run directory (not an experiment): its rows are run 0's, and its stream key is the
+    documented child of its seed, SeedSequence(entropy, spawn_key=(*spawn_key, 0x57EA)),
+    written out here (an int seed is its entropy with no spawn key)."""
+    from thermidor.engine import simulate
+    from thermidor.runstore import write_run
+
+    sc = load_scenario("tiny", weeks=3)
+    result = simulate(sc, seed=seed)
+    write_run(result, tmp_path / "run")
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    key = np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, 0x57EA))
+    assert thresholds.stream_keys(tmp_path / "run") == {0: int(key.generate_state(1, np.uint64)[0])}
+    rows = thresholds.rows(tmp_path / "run")
+    assert rows.run.tolist() == [0] * 4 and rows.week.tolist() == [0, 1, 2, 3]
+    assert set(rows.columns) == set(thresholds.COLUMNS)
+    stored = result.timeseries.to_pandas()
+    assert rows.pi.tolist() == stored.pi.tolist() and rows.beta.tolist() == stored.beta.tolist()
