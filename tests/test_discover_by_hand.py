@@ -156,3 +156,46 @@ def test_discover_checks_its_inputs_then_boxes_each_target(
         "consolidation",
         "duality",
     ]
+
+
+class _Design:
+    """What `factors` reads of a stored sweep: its design and its runs' factors."""
+
+    def __init__(self, vary: list[dict]) -> None:
+        self.manifest = {"design": {"vary": vary}} if vary else {"design": None}
+
+    def runs(self, columns: list[str]) -> pd.DataFrame:
+        table = pd.DataFrame(
+            {"run": [2, 0, 1], "mu": [0.3, 0.1, 0.2], "strategy": ["corpse", "reform", "corpse"]}
+        )
+        return table[columns]
+
+
+class _Committed:
+    def __init__(self, runs: set[int]) -> None:
+        self.runs = runs
+
+    def committed(self) -> set[int]:
+        return self.runs
+
+
+def test_factors_one_row_a_run_in_run_order_levels_as_categories(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import thermidor.experiments.store as store
+
+    vary = [{"key": "mu"}, {"key": "strategy", "levels": ["reform", "corpse", "manifesto"]}]
+    monkeypatch.setattr(handle, "open_experiment", lambda path: _Design(vary))
+    monkeypatch.setattr(store.Store, "of", staticmethod(lambda root: _Committed({0, 1, 2})))
+    x, levels = dv.factors("a-sweep")
+    assert levels == {"strategy": ["reform", "corpse", "manifesto"]}
+    assert x.index.tolist() == [0, 1, 2] and x.run.tolist() == [0, 1, 2]
+    assert x.mu.tolist() == [0.1, 0.2, 0.3]
+    assert x.strategy.cat.categories.tolist() == ["reform", "corpse", "manifesto"]
+    assert x.strategy.astype(str).tolist() == ["reform", "corpse", "corpse"]
+    monkeypatch.setattr(store.Store, "of", staticmethod(lambda root: _Committed(set())))
+    with pytest.raises(InputError, match="no run has finished yet"):
+        dv.factors("a-sweep")
+    monkeypatch.setattr(handle, "open_experiment", lambda path: _Design([]))
+    with pytest.raises(InputError, match="has no varied factors"):
+        dv.factors("a-sweep")
