@@ -118,6 +118,11 @@ def test_a_box_in_words_and_as_data() -> None:
     never, every = dv.Discovery("reform", 10, 0), dv.Discovery("duality", 10, 10)
     assert dv.describe_box(never) == never.note == "never happens in any of the 10 runs"
     assert every.note == "happens in every one of the 10 runs: the whole design is its box"
+    # counted apart, as prim_box counts them (ints beyond the few Python keeps as one object)
+    x = pd.DataFrame({"a": np.linspace(0, 1, 300)})
+    whole = dv.prim_box(x, np.ones(300, np.int8), "duality")
+    assert whole.limits is None
+    assert whole.note == "happens in every one of the 300 runs: the whole design is its box"
     assert d.note == ""
     j = d.to_dict()
     assert (j["runs"], j["hits"], j["base_rate"]) == (10, 4, 0.4)
