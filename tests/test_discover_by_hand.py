@@ -204,3 +204,18 @@ def test_factors_one_row_a_run_in_run_order_levels_as_categories(
     monkeypatch.setattr(handle, "open_experiment", lambda path: _Design([]))
     with pytest.raises(InputError, match="has no varied factors"):
         dv.factors("a-sweep")
+
+
+def test_a_factor_prim_does_not_restrict_is_not_in_the_box() -> None:
+    """The target is a > 0.7 on a regular grid, each value of a once with each strategy: the
+    strategy says nothing of the target (a level's runs hold it exactly as often as the
+    other's), so the box restricts a alone, to its hits (density 1), and lists both levels'
+    hits and runs inside it, equal."""
+    a = np.repeat(np.linspace(0.0, 1.0, 101), 2)
+    s = pd.Categorical(np.tile(["reform", "corpse"], 101), categories=["reform", "corpse"])
+    x = pd.DataFrame({"a": a, "s": s})
+    d = dv.prim_box(x, (a > 0.7).astype(np.int8), "t")
+    assert d.limits is not None and list(d.limits) == ["a"]
+    assert d.density == 1.0 and 0.6 < d.limits["a"][0] <= 0.71 and d.limits["a"][1] == 1.0
+    hits, runs = d.by_level["s"]["reform"]
+    assert d.by_level["s"]["corpse"] == [hits, runs] and hits == runs
