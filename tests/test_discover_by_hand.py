@@ -128,6 +128,9 @@ def test_a_box_in_words_and_as_data() -> None:
     assert (j["runs"], j["hits"], j["base_rate"]) == (10, 4, 0.4)
     assert j["box"] == d.limits and j["coverage"] is None and j["trajectory"] is None
     assert dv.Discovery("x", 0, 0).to_dict()["base_rate"] is None
+    box = dv.Discovery("t", 10, 4, limits={}, coverage=0.75, density=0.6, mass=0.5).to_dict()
+    assert (box["coverage"], box["density"], box["mass"]) == (0.75, 0.6, 0.5)
+    assert (j["coverage"], j["density"], j["mass"]) == (None, None, None)
 
 
 def test_discover_checks_its_inputs_then_boxes_each_target(
