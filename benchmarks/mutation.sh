@@ -57,7 +57,7 @@ case $group in
     jit=on ;;
   store)
     files="src/thermidor/experiments/store.py src/thermidor/experiments/runner.py"
-    tests="tests/test_hardening.py -k 'fsynced or halfway or kills_its_worker or keep_dying or members or clean or part or foreign'"
+    tests="tests/test_hardening.py -k 'fsynced or halfway or kills_its_worker or keep_dying or members or clean or part or foreign or pack_index'"
     jit=on ;;
   model-submodels)
     files="src/thermidor/model/submodels"

@@ -869,3 +869,27 @@ def test_clean_removes_temporary_files_and_parts_of_runs_not_done(
     assert s.clean(done - {2}) == 1 + 4  # the temporary file, and run 2's four parts
     assert not tmp.exists() and not part_path(out, "outcomes", 2).exists()
     assert part_path(out, "outcomes", 1).exists()
+
+
+def test_the_pack_index_round_trip_and_its_damage(tmp_path: Path) -> None:
+    """DIR/packs.json: written whole as one line of compact JSON (atomically: no temporary
+    file left), read back as written, oldest first; none is no pack; a damaged one is one
+    clear error naming it."""
+    packs = [
+        {"name": "pack-0000000", "runs": [0, 1, 3], "files": {"timeseries": {"rows": 9}}},
+        {"name": "pack-0000001", "runs": [2], "files": {}},
+    ]
+    assert store.read_packs(tmp_path) == []
+    store.write_packs(tmp_path, packs)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [store.PACKS]
+    text = (tmp_path / store.PACKS).read_text(encoding="utf-8")
+    assert text == (
+        '{"packs":[{"name":"pack-0000000","runs":[0,1,3],"files":{"timeseries":{"rows":9}}},'
+        '{"name":"pack-0000001","runs":[2],"files":{}}]}\n'
+    )
+    assert store.read_packs(tmp_path) == packs
+    store.write_packs(tmp_path, packs[1:])  # replaced, not appended
+    assert store.read_packs(tmp_path) == packs[1:]
+    (tmp_path / store.PACKS).write_text('{"packs": [', encoding="utf-8")
+    with pytest.raises(InputError, match="packs.json: is not a readable pack index"):
+        store.read_packs(tmp_path)
