@@ -893,3 +893,16 @@ def test_the_pack_index_round_trip_and_its_damage(tmp_path: Path) -> None:
     (tmp_path / store.PACKS).write_text('{"packs": [', encoding="utf-8")
     with pytest.raises(InputError, match="packs.json: is not a readable pack index"):
         store.read_packs(tmp_path)
+
+
+def test_verify_reports_a_runs_part_it_cannot_read_not_a_traceback(tmp_path: Path) -> None:
+    """A runs part that cannot be opened (gone since it was listed: an OSError, not a Parquet
+    error) is reported as the bad part, like a garbled one."""
+    s = Store(tmp_path)
+    path = part_path(tmp_path, "runs", 3)
+    bad = s.verify(3)
+    assert bad is not None and bad[0] == path
+    assert bad[1].startswith("is not a readable Parquet file (")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not parquet")
+    assert s.verify(3)[0] == path and "is not a readable Parquet file (" in s.verify(3)[1]
