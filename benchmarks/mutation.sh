@@ -57,7 +57,7 @@ case $group in
     jit=on ;;
   store)
     files="src/thermidor/experiments/store.py src/thermidor/experiments/runner.py"
-    tests="tests/test_hardening.py -k 'fsynced or halfway or kills_its_worker or keep_dying or members or clean or part or foreign or pack_index or verify_reports'; tests/test_experiments_cli.py -k failed_run_is_recorded"
+    tests="tests/test_hardening.py -k 'fsynced or halfway or kills_its_worker or keep_dying or members or clean or part or foreign or pack_index or verify_reports or sessions_count'; tests/test_experiments_cli.py -k failed_run_is_recorded"
     jit=on ;;
   model-submodels)
     files="src/thermidor/model/submodels"

@@ -906,3 +906,31 @@ def test_verify_reports_a_runs_part_it_cannot_read_not_a_traceback(tmp_path: Pat
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not parquet")
     assert s.verify(3)[0] == path and "is not a readable Parquet file (" in s.verify(3)[1]
+
+
+def raise_in_run_1(task: Task) -> dict:
+    if task.run == 1:
+        raise ValueError("no run 1 today")
+    return tx.run_task(task)
+
+
+def test_sessions_count_what_was_done_failed_and_left(tmp_path: Path) -> None:
+    """Four runs, run 1 raising: the first session does 3, fails 1 (recorded with its error,
+    no traceback out of the session), leaves 1; its log says 0 done and 4 to do at the start.
+    The next session starts with 3 done and 1 to do, does it, and leaves none."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = tmp_path / "e"
+    with ThreadPoolExecutor(2) as pool:
+        first = tx.ensemble("tiny", 4, weeks=3, out=out, executor=pool, task_fn=raise_in_run_1)
+    r = first.report
+    assert (r.before, r.now, r.failed, r.left) == (0, 3, 1, 1)
+    assert "ValueError: no run 1 today" in (out / "failed" / "run-0000001.txt").read_text()
+    with ThreadPoolExecutor(2) as pool:
+        again = tx.ensemble("tiny", 4, weeks=3, out=out, executor=pool)
+    r = again.report
+    assert (r.before, r.now, r.failed, r.left) == (3, 1, 0, 0)
+    log = Store(out).sessions()
+    starts = [(e["done"], e["todo"]) for e in log if e["event"] == "start"]
+    ends = [e["done"] for e in log if e["event"] == "end"]
+    assert starts == [(0, 4), (3, 1)] and ends == [3, 1]
