@@ -77,7 +77,7 @@ case $group in
     jit=off ;;
   model-kernels)
     files="src/thermidor/model/cells.py src/thermidor/model/streams.py src/thermidor/model/jit.py"
-    tests="$fast_model tests/test_streams.py tests/test_jit.py"
+    tests="$fast_model tests/test_streams.py tests/test_streams_by_hand.py tests/test_jit.py; tests/test_threads.py -k blocks"
     jit=off ;;
   *) echo "mutation.sh: unknown group '$group' (scenario, analysis, analysis-claims, analysis-thresholds, analysis-discover, store, model-submodels, model-core, model-schedule, model-state, model-kernels)" >&2; exit 2 ;;
 esac
