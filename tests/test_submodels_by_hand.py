@@ -873,3 +873,25 @@ def test_a_week_starts_with_no_clash_and_the_line_and_regime_it_found(
     )
     schedule.week(state, scenario())
     assert seen == [(False, 0.3, 0.6)]
+
+
+def test_observe_names_each_holder_and_counts_no_purge_before_the_first_week() -> None:
+    """The Central Committee's holder is named Right, Centre or Left as S11 left it (three
+    distinct codes); before any week has run nobody has been purged (0, not a count carried
+    from nowhere)."""
+    state = build_state([4])
+    sc = scenario()
+    for holder, name in ((RIGHT, "Right"), (CENTRE, "Centre"), (LEFT, "Left")):
+        state.macro.cc_holder = holder
+        assert observe(state, sc)["cc_holder"] == name
+    assert observe(state, sc)["purged"] == 0
+
+
+def test_a_run_that_reaches_no_outcome_is_open_with_no_week() -> None:
+    """Two weeks of `tiny` with S13 off: the outcome is "duality open", with no week and no
+    date."""
+    from thermidor.engine import simulate
+
+    result = simulate(scenario("outcome.enabled=false"), seed=1, weeks=2)
+    o = result.outcome
+    assert (o["outcome"], o["week"], o["date"], o["weeks_run"]) == ("duality open", None, None, 2)
