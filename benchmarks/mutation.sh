@@ -18,8 +18,8 @@
 # no kernel) run with a cache of their own in the copy. But a mutant of cells.py or streams.py
 # (functions compiled INTO the kernels of other files) would run stale kernels: that group
 # (model-kernels) runs with NUMBA_DISABLE_JIT=1, the kernels as plain Python, on the small
-# hand-built states of the fast tests only. (state.py's constants, frozen into every kernel,
-# are not mutated at all.)
+# hand-built states of the fast tests only. So does model-state: state.py's constants are
+# frozen into every kernel at compilation, and a cached kernel would not see their mutant.
 set -euo pipefail
 
 group=${1:?usage: benchmarks/mutation.sh GROUP [SAMPLE] [SEED]}
@@ -36,16 +36,28 @@ out=${MUTATION_DIR:-/tmp/thermidor-mutation}
 fast_model="tests/test_submodels_by_hand.py tests/test_initial_population.py"
 case $group in
   scenario)
-    files="src/thermidor/scenario/load.py src/thermidor/scenario/schema.py"
-    tests="tests/test_scenarios.py -k 'not every_builtin and not history_rows'; tests/test_odd.py; tests/test_hardening.py -k 'extends or show'"
+    files="src/thermidor/scenario/load.py src/thermidor/scenario/schema.py src/thermidor/scenario/passive.py"
+    tests="tests/test_scenarios.py -k 'not every_builtin and not history_rows'; tests/test_odd.py; tests/test_hardening.py -k 'extends or show'; tests/test_q5.py -k passive_changes_only"
     jit=on ;;
   analysis)
     files="src/thermidor/analysis/stats.py src/thermidor/analysis/measures.py src/thermidor/analysis/compare.py src/thermidor/analysis/seven.py"
     tests="tests/test_analysis.py -k 'not hold_claims_verdicts and not coverage'"
     jit=on ;;
+  analysis-claims)
+    files="src/thermidor/analysis/claims.py"
+    tests="tests/test_analysis.py -k claims"
+    jit=on ;;
+  analysis-thresholds)
+    files="src/thermidor/analysis/thresholds.py"
+    tests="tests/test_thresholds_by_hand.py; tests/test_thresholds.py"
+    jit=on ;;
+  analysis-discover)
+    files="src/thermidor/analysis/discover.py"
+    tests="tests/test_discover_by_hand.py; tests/test_discover.py -k 'not reads_the_stored and not bad_inputs'"
+    jit=on ;;
   store)
     files="src/thermidor/experiments/store.py src/thermidor/experiments/runner.py"
-    tests="tests/test_hardening.py -k 'fsynced or halfway or kills_its_worker or keep_dying or members or clean or part or foreign'"
+    tests="tests/test_hardening.py -k 'fsynced or halfway or kills_its_worker or keep_dying or members or clean or part or foreign or pack_index or verify_reports or sessions_count'; tests/test_experiments_cli.py -k failed_run_is_recorded"
     jit=on ;;
   model-submodels)
     files="src/thermidor/model/submodels"
@@ -55,11 +67,19 @@ case $group in
     files="src/thermidor/model/init.py src/thermidor/model/observe.py"
     tests="tests/test_initial_population.py tests/test_submodels_by_hand.py; tests/test_submodels.py -k observe"
     jit=on ;;
-  model-kernels)
-    files="src/thermidor/model/cells.py src/thermidor/model/streams.py"
+  model-schedule)
+    files="src/thermidor/model/schedule.py src/thermidor/model/calendar.py"
+    tests="tests/test_submodels_by_hand.py -k 'calendar or a_week_starts'; tests/test_submodels.py -k 'switching or s1_ or s4_switched'; tests/test_odd.py -k schedule"
+    jit=on ;;
+  model-state)
+    files="src/thermidor/model/state.py"
     tests="$fast_model tests/test_streams.py"
     jit=off ;;
-  *) echo "mutation.sh: unknown group '$group' (scenario, analysis, store, model-submodels, model-core, model-kernels)" >&2; exit 2 ;;
+  model-kernels)
+    files="src/thermidor/model/cells.py src/thermidor/model/streams.py src/thermidor/model/jit.py"
+    tests="$fast_model tests/test_streams.py tests/test_streams_by_hand.py tests/test_jit.py; tests/test_threads.py -k blocks"
+    jit=off ;;
+  *) echo "mutation.sh: unknown group '$group' (scenario, analysis, analysis-claims, analysis-thresholds, analysis-discover, store, model-submodels, model-core, model-schedule, model-state, model-kernels)" >&2; exit 2 ;;
 esac
 
 "$py" -c "import cosmic_ray" 2>/dev/null || {

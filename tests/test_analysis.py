@@ -11,12 +11,14 @@ synthetic runs were built to have.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from thermidor.analysis.claims import CLAIMS, Ensemble, hold_claims
+from thermidor.analysis import claims
+from thermidor.analysis.claims import CLAIMS, Ensemble, _bootstrap_diff, _grade, hold_claims
 from thermidor.analysis.compare import incidence, outcome_table
 from thermidor.analysis.measures import at_week, blocs, time_points, zigzags
 from thermidor.analysis.seven import (
@@ -867,3 +869,76 @@ def test_agents_as_persons_to_three_figures(agents: float, scale: float, text: s
     from thermidor.analysis.seven import _persons
 
     assert _persons(agents, scale) == text
+
+
+def test_claims_grade_by_the_side_the_interval_lies_on() -> None:
+    """Supported only when the whole interval lies on the claimed side: an interval touching
+    zero includes no effect."""
+    assert _grade(0.01, 0.2) == "supported"
+    assert _grade(0.0, 0.2) == "not supported"
+    assert _grade(-0.2, 0.0) == "not supported"
+    assert _grade(-0.2, -0.01) == "reversed"
+    assert _grade(0.01, 0.2, claimed_positive=False) == "reversed"
+    assert _grade(-0.2, -0.01, claimed_positive=False) == "supported"
+    assert _grade(0.0, 0.0, claimed_positive=False) == "not supported"
+
+
+def test_claims_bootstrap_difference_by_hand() -> None:
+    """Constant samples: every resample's difference is the same, NaNs dropped. x = {0, 1}
+    against y = {0}: a resample's mean of x is 0, 1/2 or 1 with probabilities 1/4, 1/2, 1/4, so
+    of 2,000 resamples about 500 are 0 and 500 are 1 (fewer than 50 of either has a probability
+    below 1e-150): the 2.5 % and 97.5 % quantiles are exactly 0 and 1."""
+    assert _bootstrap_diff(np.array([2.0, 2.0, np.nan]), np.array([0.5])) == (1.5, 1.5, 1.5)
+    assert _bootstrap_diff(np.array([0.0, 1.0]), np.array([0.0])) == (0.5, 0.0, 1.0)
+    assert _bootstrap_diff(np.array([0.0]), np.array([0.0, 1.0])) == (-0.5, -1.0, 0.0)
+    with warnings.catch_warnings():  # an empty side is answered, not averaged (no warning)
+        warnings.simplefilter("error")
+        for x, y in (([np.nan], [1.0]), ([1.0], [np.nan])):
+            assert all(math.isnan(v) for v in _bootstrap_diff(np.array(x), np.array(y)))
+
+
+def test_claims_bootstrap_is_the_documented_one() -> None:
+    """The documented procedure written out: 2,000 resamples of each side with replacement
+    from numpy's default_rng(seed 0), x's then y's in each, and the 2.5 % and 97.5 % quantiles
+    of the differences of their means."""
+    x = np.sqrt(np.arange(2.0, 12.0))  # ten irregular values: few ties among resample means
+    y = np.array([1.0, np.pi, np.e, np.nan, 0.3, 2.2])
+    rng = np.random.default_rng(0)
+    y_ = y[~np.isnan(y)]
+    diffs = []
+    for _ in range(2000):
+        a = rng.choice(x, 10).mean()
+        diffs.append(a - rng.choice(y_, 5).mean())
+    lo, hi = np.quantile(diffs, [0.025, 0.975])
+    assert _bootstrap_diff(x, y) == pytest.approx((x.mean() - y_.mean(), lo, hi), abs=1e-12)
+    assert hi - lo > 1  # a real spread
+
+
+def test_claims_manifesto_harm_averages_the_organisations_of_each_run() -> None:
+    """Claim 6 takes each run's mean credibility over the organisations, then the difference
+    of means over runs. Credibility at the horizon (week 2), the same in each of 3 runs: under
+    the manifesto 0.2 and 0.4 (a run's mean 0.3), under 1928 0.6 and 0.4 (0.5): every run
+    differs by -0.2, so every bootstrap resample does too: (-0.2, -0.2, -0.2), supported."""
+
+    def ens(name: str, cred: tuple[float, float]) -> Ensemble:
+        rows = [
+            {"run": r, "week": w, "left_opposition_credibility": cred[0] if w == 2 else 0.9,
+             "democratic_centralists_credibility": cred[1] if w == 2 else 0.9,
+             "left_opposition_in_party": 0.5, "democratic_centralists_in_party": 0.5}
+            for r in range(3) for w in range(3)
+        ]  # fmt: skip
+        return Ensemble(name, pd.DataFrame(rows), pd.DataFrame(), 2, list(ORGS))
+
+    e = {"1928-manifesto": ens("1928-manifesto", (0.2, 0.4)), "1928": ens("1928", (0.6, 0.4))}
+    d, lo, hi, verdict = claims._manifesto_harm(e)
+    assert (d, lo, hi) == pytest.approx((-0.2, -0.2, -0.2), abs=1e-12)
+    assert verdict == "supported"
+
+
+def test_claims_in_persons_only_the_capitulators() -> None:
+    """Only claim 9's estimate counts agents (the report turns it into persons)."""
+    assert [c.persons for c in CLAIMS] == [False] * 8 + [True]
+    t = hold_claims(_world({}))
+    assert t["persons"].tolist() == [False] * 8 + [True]
+    assert t.columns.tolist() == ["claim", "quote", "measure", "estimate", "low", "high",
+                                  "verdict", "scenarios", "persons"]  # fmt: skip

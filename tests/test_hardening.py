@@ -869,3 +869,68 @@ def test_clean_removes_temporary_files_and_parts_of_runs_not_done(
     assert s.clean(done - {2}) == 1 + 4  # the temporary file, and run 2's four parts
     assert not tmp.exists() and not part_path(out, "outcomes", 2).exists()
     assert part_path(out, "outcomes", 1).exists()
+
+
+def test_the_pack_index_round_trip_and_its_damage(tmp_path: Path) -> None:
+    """DIR/packs.json: written whole as one line of compact JSON (atomically: no temporary
+    file left), read back as written, oldest first; none is no pack; a damaged one is one
+    clear error naming it."""
+    packs = [
+        {"name": "pack-0000000", "runs": [0, 1, 3], "files": {"timeseries": {"rows": 9}}},
+        {"name": "pack-0000001", "runs": [2], "files": {}},
+    ]
+    assert store.read_packs(tmp_path) == []
+    store.write_packs(tmp_path, packs)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [store.PACKS]
+    text = (tmp_path / store.PACKS).read_text(encoding="utf-8")
+    assert text == (
+        '{"packs":[{"name":"pack-0000000","runs":[0,1,3],"files":{"timeseries":{"rows":9}}},'
+        '{"name":"pack-0000001","runs":[2],"files":{}}]}\n'
+    )
+    assert store.read_packs(tmp_path) == packs
+    store.write_packs(tmp_path, packs[1:])  # replaced, not appended
+    assert store.read_packs(tmp_path) == packs[1:]
+    (tmp_path / store.PACKS).write_text('{"packs": [', encoding="utf-8")
+    with pytest.raises(InputError, match="packs.json: is not a readable pack index"):
+        store.read_packs(tmp_path)
+
+
+def test_verify_reports_a_runs_part_it_cannot_read_not_a_traceback(tmp_path: Path) -> None:
+    """A runs part that cannot be opened (gone since it was listed: an OSError, not a Parquet
+    error) is reported as the bad part, like a garbled one."""
+    s = Store(tmp_path)
+    path = part_path(tmp_path, "runs", 3)
+    bad = s.verify(3)
+    assert bad is not None and bad[0] == path
+    assert bad[1].startswith("is not a readable Parquet file (")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not parquet")
+    assert s.verify(3)[0] == path and "is not a readable Parquet file (" in s.verify(3)[1]
+
+
+def raise_in_run_1(task: Task) -> dict:
+    if task.run == 1:
+        raise ValueError("no run 1 today")
+    return tx.run_task(task)
+
+
+def test_sessions_count_what_was_done_failed_and_left(tmp_path: Path) -> None:
+    """Four runs, run 1 raising: the first session does 3, fails 1 (recorded with its error,
+    no traceback out of the session), leaves 1; its log says 0 done and 4 to do at the start.
+    The next session starts with 3 done and 1 to do, does it, and leaves none."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = tmp_path / "e"
+    with ThreadPoolExecutor(2) as pool:
+        first = tx.ensemble("tiny", 4, weeks=3, out=out, executor=pool, task_fn=raise_in_run_1)
+    r = first.report
+    assert (r.before, r.now, r.failed, r.left) == (0, 3, 1, 1)
+    assert "ValueError: no run 1 today" in (out / "failed" / "run-0000001.txt").read_text()
+    with ThreadPoolExecutor(2) as pool:
+        again = tx.ensemble("tiny", 4, weeks=3, out=out, executor=pool)
+    r = again.report
+    assert (r.before, r.now, r.failed, r.left) == (3, 1, 0, 0)
+    log = Store(out).sessions()
+    starts = [(e["done"], e["todo"]) for e in log if e["event"] == "start"]
+    ends = [e["done"] for e in log if e["event"] == "end"]
+    assert starts == [(0, 4), (3, 1)] and ends == [3, 1]

@@ -221,3 +221,19 @@ def test_hardship_and_appointment_at_the_start() -> None:
     assert (ps.h == ps.h0).all()
     appointed = state.cells.appointed
     assert abs(appointed.mean() - 0.5) < 4 * (0.25 / appointed.size) ** 0.5
+
+
+def test_no_recruitment_drive_before_an_event() -> None:
+    """Recruitment to the party comes in drives the timeline starts (S1, S10): at the start
+    there is none, so a week of S10 on the initial state of `tiny`, with no event, makes
+    nobody outside the party a member (attrition and the purge only take members out)."""
+    from thermidor.model.state import NONPARTY
+    from thermidor.model.submodels import membership
+
+    sc = load_scenario("tiny", ["events=false"])
+    state = initial_state(sc, 5)
+    outside = state.persons.status == NONPARTY
+    assert outside.sum() > 100  # enough non-party persons for a drive to show
+    state.macro.week = 1
+    membership.step(state, sc)
+    assert (state.persons.status[outside] == NONPARTY).all()

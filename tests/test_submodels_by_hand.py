@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 
 from conftest import build_state
+from thermidor.model import schedule
+from thermidor.model.calendar import date_of, week_of
 from thermidor.model.observe import cells_snapshot, observe
 from thermidor.model.state import (
     CAPITULATED,
@@ -831,3 +833,65 @@ def test_observe_amorphous_and_empty_cells() -> None:
     assert cells == (0.0, 1.0, 0.0)
     assert cells_snapshot(state, sc)["q1_class"].tolist() == ["amorphous", "amorphous", "empty"]
     assert math.isclose(observe(state, sc)["worker_d"], (0.2 + 0.4 + 0.1) / 3)
+
+
+# --- the calendar and the weekly schedule -------------------------------------------------
+
+
+def test_calendar_weeks_by_hand() -> None:
+    """Step w covers the seven days from start + 7(w - 1): days 0-6 are week 1, days 7-13 week
+    2, day 364 week 53; a date before the start falls in week 1. Row w is dated start + 7w."""
+    start = dt.date(1928, 10, 1)
+    for days, week in ((0, 1), (6, 1), (7, 2), (13, 2), (14, 3), (41, 6), (42, 7), (364, 53)):
+        assert week_of(start, start + dt.timedelta(days=days)) == week, days
+    assert week_of(start, start - dt.timedelta(days=1)) == 1
+    assert week_of(start, start - dt.timedelta(days=400)) == 1
+    assert date_of(start, 0) == start
+    assert date_of(start, 1) == dt.date(1928, 10, 8)
+    assert date_of(start, 52) == dt.date(1929, 9, 30)
+
+
+def test_a_week_starts_with_no_clash_and_the_line_and_regime_it_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The week's bookkeeping comes before any submodel: last week's clash is forgotten, and
+    line_start, regime_start (what the blocs' jump of the regime is measured from) are the
+    values the week starts with. A submodel switched off is not called."""
+    state = build_state([4], macro={"line": 0.3, "regime": 0.6})
+    m = state.macro
+    m.clash, m.line_start, m.regime_start = True, -0.5, 0.1
+    seen = []
+
+    def probe(st, sc) -> None:
+        seen.append((st.macro.clash, st.macro.line_start, st.macro.regime_start))
+
+    def never(st, sc) -> None:
+        raise AssertionError("a submodel switched off was called")
+
+    monkeypatch.setattr(
+        schedule, "SCHEDULE", (("on", probe, lambda s: True), ("off", never, lambda s: False))
+    )
+    schedule.week(state, scenario())
+    assert seen == [(False, 0.3, 0.6)]
+
+
+def test_observe_names_each_holder_and_counts_no_purge_before_the_first_week() -> None:
+    """The Central Committee's holder is named Right, Centre or Left as S11 left it (three
+    distinct codes); before any week has run nobody has been purged (0, not a count carried
+    from nowhere)."""
+    state = build_state([4])
+    sc = scenario()
+    for holder, name in ((RIGHT, "Right"), (CENTRE, "Centre"), (LEFT, "Left")):
+        state.macro.cc_holder = holder
+        assert observe(state, sc)["cc_holder"] == name
+    assert observe(state, sc)["purged"] == 0
+
+
+def test_a_run_that_reaches_no_outcome_is_open_with_no_week() -> None:
+    """Two weeks of `tiny` with S13 off: the outcome is "duality open", with no week and no
+    date."""
+    from thermidor.engine import simulate
+
+    result = simulate(scenario("outcome.enabled=false"), seed=1, weeks=2)
+    o = result.outcome
+    assert (o["outcome"], o["week"], o["date"], o["weeks_run"]) == ("duality open", None, None, 2)

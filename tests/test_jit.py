@@ -1,0 +1,39 @@
+"""How many threads a kernel may use (model/jit.py): `set_threads` takes 1 to `max_threads()`
+and nothing else, and None means all of them. Run in a fresh interpreter so that the number set
+is not left behind in the test process (numba keeps it per calling thread)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+SCRIPT = r"""
+import numba
+from thermidor.model.jit import max_threads, set_threads
+top = max_threads()
+assert top == numba.config.NUMBA_NUM_THREADS == 3, top
+assert set_threads(1) == 1 and numba.get_num_threads() == 1
+assert set_threads(3) == 3 and numba.get_num_threads() == 3
+assert set_threads(2) == 2 and numba.get_num_threads() == 2
+assert set_threads(None) == 3 and numba.get_num_threads() == 3
+for bad in (0, -1, 4):
+    try:
+        set_threads(bad)
+    except ValueError as e:
+        assert str(e) == f"threads must be between 1 and 3 (got {bad})", e
+    else:
+        raise AssertionError(f"set_threads({bad}) accepted")
+assert numba.get_num_threads() == 3
+print("ok")
+"""
+
+
+def test_set_threads_takes_one_to_the_most_and_nothing_else() -> None:
+    """NUMBA_NUM_THREADS=3 whatever the machine: 1, 2, 3 and None (all, 3) are set; 0, -1 and 4
+    are refused with the range, and leave the number as it was."""
+    env = {**os.environ, "NUMBA_NUM_THREADS": "3"}
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
