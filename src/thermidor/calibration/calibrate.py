@@ -43,15 +43,15 @@ def calibrate(
     mpi4py.futures -m thermidor calibrate ... --executor mpi`)."""
     import contextlib
 
-    from thermidor.experiments.executors import open_pool
+    from thermidor.experiments.executors import check_options, open_pool
     from thermidor.scenario.load import load_scenario
+
+    check_options(executor, workers, scheduler)  # before anything runs
 
     if population < 2:
         raise InputError("--population", f"needs at least 2 particles (got {population})")
     if generations < 1:
         raise InputError("--generations", f"needs at least 1 (got {generations})")
-    if workers is not None and workers < 1:
-        raise InputError("--workers", f"needs at least 1 (got {workers})")
     fit = tg.load(targets)
     base = load_scenario(scenario, overrides, scale=scale)
     weeks = weeks_for(fit, base.start)

@@ -79,7 +79,8 @@ def wrap(executor: Executor, workers: int | None = None) -> Pool:
     return Pool(executor, int(n), type(executor).__name__)
 
 
-def _check(name: str, workers: int | None, scheduler: str | None) -> None:
+def check_options(name: str, workers: int | None, scheduler: str | None) -> None:
+    """InputError unless `name` is an executor and `workers`, `scheduler` suit it."""
     if name not in EXECUTORS:
         raise InputError("--executor", f"{name!r} is not an executor (allowed: process, dask, mpi)")
     if workers is not None and not 1 <= workers <= MAX_WORKERS:
@@ -98,7 +99,7 @@ def open_pool(
     connect_timeout: float = 10.0,
 ) -> Iterator[Pool]:
     """Start executor `name` and shut it down afterwards; InputError if it cannot start."""
-    _check(name, workers, scheduler)
+    check_options(name, workers, scheduler)
     if not (math.isfinite(connect_timeout) and 0 < connect_timeout <= 3600):
         raise InputError(
             "--connect-timeout", f"must be above 0 and at most 3600 seconds (got {connect_timeout})"
