@@ -205,7 +205,8 @@ def test_several_sweeps_map_together_with_their_scenario_as_a_factor(
         inside = sum(n for _, n in d.by_level[SCENARIO].values())
         assert inside == round(d.mass * d.runs)
     ran = thermidor_cli("discover", sweep, other, "--json", "--target", "pi > 0")
-    assert ran.code == 0, ran.err and json.loads(ran.out)[0]["runs"] == 10
+    assert ran.code == 0, ran.err
+    assert json.loads(ran.out)[0]["runs"] == 10
     page = tmp_path / "r.html"
     ran = thermidor_cli("report", sweep, "-o", page, "--discover", f"{sweep},{other}",
                         "--discover", str(sweep), "--calibration", "shipped")  # fmt: skip
