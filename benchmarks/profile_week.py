@@ -89,7 +89,7 @@ def profile(scale: float, warmup: int, weeks: int, seed: int, overrides: list[st
             step(state, sc)
 
     def snapshot(w: int) -> None:
-        if w % every == 0:
+        if w % every == 0 or w == warmup:  # once in the warm-up: its kernel loaded, not counted
             cells_snapshot(state, sc)
 
     for w in range(1, warmup + weeks + 1):

@@ -50,27 +50,18 @@ def classify(mean_d, active_share, degenerated_d, healthy_d, healthy_active) -> 
 
 
 @compiled
-def weekly(p, start, kind, n_orgs, cut, moved, cuts):
-    """One pass, each person added once by class (his stratum if a member, 4 if non-party, 5 for
-    the expelled and exiled, not reported) and his cell's kind; the groups of the row are sums
-    of these. Only the rare cadre and cohort tests branch."""
-    acc = np.zeros((6, 4, 7))  # class, kind; count, x, y, c, d, active, gap
-    statuses = np.zeros(5)
-    q1 = np.zeros(3)
-    cadres = np.zeros((max(n_orgs, 1), 3))  # per organisation: in party, expelled, exiled
-    cohort = np.zeros(3)  # the Q5 cohort: size, moved left, privately on the Left
-    workers = 0
-    left = 0
-    right = 0
-    members = 0
-    for j in range(start.size - 1):
+def weekly_cells(p, start, kind, j0, j1, cut, moved, cuts, acc, counts, cadres, q1, cohort):
+    """Add the cells j0:j1 to one block's sums: `acc` (class, kind; count, x, y, c, d, active,
+    gap), `counts` (the statuses, then workers in the party, of them active on the Left, members
+    on the Right, members), `cadres`, `q1` and `cohort`."""
+    for j in range(j0, j1):
         n = 0
         sd = 0.0
         sa = 0
         kj = kind[j]
         for i in range(start[j], start[j + 1]):
             s = p.status[i]
-            statuses[s] += 1
+            counts[s] += 1
             if p.org[i] != NO_ORG:
                 cadres[p.org[i], 0 if in_party(s) else (2 if s == EXILED else 1)] += 1
             if p.cohort[i]:
@@ -84,10 +75,10 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
             n += member
             sd += d if member else 0.0
             sa += member & active
-            right += member & (x < -cut)
             worker = member & (stratum == WORKER)
-            workers += worker
-            left += worker & active & (x > cut)
+            counts[5] += worker
+            counts[6] += worker & active & (x > cut)
+            counts[7] += member & (x < -cut)
             acc[cl, kj, 0] += 1
             acc[cl, kj, 1] += x
             acc[cl, kj, 2] += y
@@ -95,9 +86,46 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
             acc[cl, kj, 4] += d
             acc[cl, kj, 5] += active
             acc[cl, kj, 6] += abs(x - y)
-        members += n
+        counts[8] += n
         if n > 0:
             q1[classify(sd / n, sa / n, cuts[0], cuts[1], cuts[2])] += 1
+
+
+@parallel
+def by_blocks(p, start, kind, n_orgs, cut, moved, cuts):
+    """`weekly_cells` on every block of cells in parallel, each block into its own sums."""
+    cb = blocks(start)
+    k = cb.size - 1
+    acc = np.zeros((k, 6, 4, 7))
+    counts = np.zeros((k, 9), np.int64)
+    cadres = np.zeros((k, max(n_orgs, 1), 3), np.int64)
+    q1 = np.zeros((k, 3), np.int64)
+    cohort = np.zeros((k, 3), np.int64)
+    for blk in nb.prange(k):
+        weekly_cells(p, start, kind, cb[blk], cb[blk + 1], cut, moved, cuts, acc[blk],
+                     counts[blk], cadres[blk], q1[blk], cohort[blk])  # fmt: skip
+    return acc, counts, cadres, q1, cohort
+
+
+@compiled
+def weekly(p, start, kind, n_orgs, cut, moved, cuts):
+    """One pass, each person added once by class (his stratum if a member, 4 if non-party, 5 for
+    the expelled and exiled, not reported) and his cell's kind; the groups of the row are sums
+    of these. By blocks of cells in parallel, the blocks' sums added in block order: the row is
+    the same on any number of threads (its means differ from one pass's in the last bits;
+    nothing in the model reads them)."""
+    acc_b, counts_b, cadres_b, q1_b, cohort_b = by_blocks(p, start, kind, n_orgs, cut, moved, cuts)
+    acc = np.zeros((6, 4, 7))
+    counts = np.zeros(9)
+    cadres = np.zeros(cadres_b.shape[1:])
+    q1 = np.zeros(3)
+    cohort = np.zeros(3)
+    for blk in range(acc_b.shape[0]):
+        acc += acc_b[blk]
+        counts += counts_b[blk]
+        cadres += cadres_b[blk]
+        q1 += q1_b[blk]
+        cohort += cohort_b[blk]
     sums = np.zeros((9, 7))  # the groups: members by stratum, non-party, members by kind
     for cl in range(5):
         for kj in range(4):
@@ -105,9 +133,9 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
                 sums[cl, f] += acc[cl, kj, f]
                 if cl < 4:
                     sums[5 + kj, f] += acc[cl, kj, f]
-    kernel = np.array([workers, left], np.float64)
-    rights = np.array([members, right], np.float64)
-    return sums, statuses, q1, cadres, kernel, rights, cohort
+    kernel = np.array([counts[5], counts[6]])
+    rights = np.array([counts[8], counts[7]])
+    return sums, counts[:5].copy(), q1, cadres, kernel, rights, cohort
 
 
 @parallel

@@ -14,10 +14,19 @@ hardship (Epstein 2002's H) follows the wage.
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 
+from thermidor.model.jit import parallel
 from thermidor.model.state import State
 from thermidor.scenario.schema import Scenario
+
+
+@parallel
+def hardship(h0, extra, h) -> None:
+    """h_i = clip(h0_i + extra, 0, 1) for every person, in parallel (each person on his own)."""
+    for i in nb.prange(h.size):
+        h[i] = min(1.0, max(0.0, h0[i] + extra))
 
 
 def step(state: State, sc: Scenario) -> None:
@@ -28,4 +37,4 @@ def step(state: State, sc: Scenario) -> None:
     m.grain = float(np.clip(1.0 - p.strike * m.K * left - m.shock, 0.0, 2.0))
     m.wage += p.wage_follow * (m.grain - m.wage)
     extra = p.hardship_wage * max(0.0, p.wage0 - m.wage)
-    np.clip(state.persons.h0 + extra, 0.0, 1.0, out=state.persons.h)
+    hardship(state.persons.h0, extra, state.persons.h)

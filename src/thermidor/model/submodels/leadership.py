@@ -35,39 +35,56 @@ timeline's recorded decisions; the regime still answers its threat.
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 
-from thermidor.model.cells import in_party
-from thermidor.model.jit import compiled
-from thermidor.model.state import FUNCTIONARY, WORKER, State
+from thermidor.model.cells import in_party, party_sum, person_blocks
+from thermidor.model.jit import compiled, parallel
+from thermidor.model.state import WORKER, State
 from thermidor.scenario.schema import Scenario
 
 
 @compiled
-def aggregates(p, cut, line, margin):
-    """One pass: the kernel, the apparatus' mean stance, the Right's base, the open Left, and the
-    open dissent on either side (shares of the members)."""
+def tally(p, a, b, cut, line, margin, out) -> None:
+    """Write the counts of persons a:b into `out`: workers in the party, of them active on the
+    Left, members, on the Right, active and dissenting in public on the Left, on either side."""
     workers = 0
     left = 0
-    functionaries = 0
-    x_app = 0.0
     members = 0
     right = 0
     open_left = 0
     visible = 0
-    for i in range(p.status.size):
+    for i in range(a, b):
         member = in_party(p.status[i])
         worker = member & (p.stratum[i] == WORKER)
         workers += worker
         left += worker & p.active[i] & (p.x[i] > cut)
-        apparatus = member & (p.stratum[i] == FUNCTIONARY)
-        functionaries += apparatus
-        x_app += p.x[i] if apparatus else 0.0
         members += member
         right += member & (p.x[i] < -cut)
         says = p.y[i] - line
         open_left += member & p.active[i] & (says > margin)
         visible += member & p.active[i] & (abs(says) > margin)
+    out[0], out[1], out[2], out[3], out[4], out[5] = (
+        workers,
+        left,
+        members,
+        right,
+        open_left,
+        visible,
+    )
+
+
+@parallel
+def aggregates(p, cut, line, margin):
+    """The kernel, the apparatus' mean stance, the Right's base, the open Left, and the open
+    dissent on either side (shares of the members): counts by blocks of persons in parallel, the
+    apparatus' stance summed in person order (`party_sum`)."""
+    pb = person_blocks(p.status.size)
+    part = np.zeros((pb.size - 1, 6), np.int64)
+    for blk in nb.prange(pb.size - 1):
+        tally(p, pb[blk], pb[blk + 1], cut, line, margin, part[blk])
+    workers, left, members, right, open_left, visible = part.sum(axis=0)
+    functionaries, x_app = party_sum(p, p.x, True)
     n = max(members, 1)
     return (
         left / workers if workers > 0 else 0.0,

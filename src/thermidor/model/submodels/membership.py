@@ -31,7 +31,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import blocks, in_party
+from thermidor.model.cells import blocks, in_party, party_sum, person_blocks
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import (
     CAPITULATED,
@@ -55,18 +55,19 @@ def purge_weight(p, i, w, line, margin) -> float:
     return 1.0 + w[0] * p.d[i] + (w[1] if dissents else 0.0) + (w[2] if alien else 0.0)
 
 
-@compiled
+@parallel
 def pressure(p, line, margin):
-    """The purge's pressure terms: the share of members dissenting in public, their mean d."""
-    n = 0
-    dissent = 0
-    d = 0.0
-    for i in range(p.status.size):
-        if in_party(p.status[i]):
-            n += 1
-            dissent += abs(p.y[i] - line) > margin
-            d += p.d[i]
-    return (dissent / n, d / n) if n > 0 else (0.0, 0.0)
+    """The purge's pressure terms: the share of members dissenting in public (counted by blocks
+    of persons in parallel), their mean d (summed in person order, `party_sum`)."""
+    pb = person_blocks(p.status.size)
+    part = np.zeros(pb.size - 1, np.int64)
+    for blk in nb.prange(pb.size - 1):
+        dissent = 0
+        for i in range(pb[blk], pb[blk + 1]):
+            dissent += in_party(p.status[i]) & (abs(p.y[i] - line) > margin)
+        part[blk] = dissent
+    n, d = party_sum(p, p.d, False)
+    return (part.sum() / n, d / n) if n > 0 else (0.0, 0.0)
 
 
 @parallel

@@ -29,35 +29,45 @@ from __future__ import annotations
 
 import math
 
+import numba as nb
 import numpy as np
 
-from thermidor.model.cells import in_party, present
-from thermidor.model.jit import compiled
-from thermidor.model.state import FUNCTIONARY, LEFT, RIGHT, WORKER, State
+from thermidor.model.cells import in_party, party_sum, person_blocks, present
+from thermidor.model.jit import compiled, parallel
+from thermidor.model.state import LEFT, RIGHT, WORKER, State
 from thermidor.scenario.schema import Scenario
 
 
 @compiled
-def aggregates(p, cut):
-    """One pass: (kernel, d_app, a_w) as defined above."""
+def tally(p, a, b, cut, out) -> None:
+    """Write the counts of persons a:b into `out`: the kernel (worker members), of them active
+    on the Left, workers present, of them active."""
     kernel_n = 0
     left = 0
-    app_n = 0
-    app_d = 0.0
     workers = 0
     active = 0
-    for i in range(p.status.size):
+    for i in range(a, b):
         s = p.status[i]
-        if p.stratum[i] == WORKER:
-            if in_party(s):
-                kernel_n += 1
-                left += p.active[i] and p.x[i] > cut
-            if present(s):
-                workers += 1
-                active += p.active[i]
-        elif p.stratum[i] == FUNCTIONARY and in_party(s):
-            app_n += 1
-            app_d += p.d[i]
+        worker = p.stratum[i] == WORKER
+        kernel = worker & in_party(s)
+        kernel_n += kernel
+        left += kernel & p.active[i] & (p.x[i] > cut)
+        here = worker & present(s)
+        workers += here
+        active += here & p.active[i]
+    out[0], out[1], out[2], out[3] = kernel_n, left, workers, active
+
+
+@parallel
+def aggregates(p, cut):
+    """(kernel, d_app, a_w) as defined above: counts by blocks of persons in parallel, the
+    apparatus' degeneration summed in person order (`party_sum`)."""
+    pb = person_blocks(p.status.size)
+    part = np.zeros((pb.size - 1, 4), np.int64)
+    for blk in nb.prange(pb.size - 1):
+        tally(p, pb[blk], pb[blk + 1], cut, part[blk])
+    kernel_n, left, workers, active = part.sum(axis=0)
+    app_n, app_d = party_sum(p, p.d, True)
     return (
         left / kernel_n if kernel_n > 0 else 0.0,
         app_d / app_n if app_n > 0 else 0.0,
