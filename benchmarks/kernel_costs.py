@@ -1,0 +1,133 @@
+"""Why a person-week costs what it costs: three measurements behind docs/performance.md.
+
+    .venv/bin/python benchmarks/kernel_costs.py                # one thread, medians of 21 calls
+
+1. Each weekly step's CPU nanoseconds a person at 1:240 (the state, about 2 MB, fits in a
+   core's cache) and at 1:10 (53 MB, it does not). If the kernels waited on memory, a person
+   would cost more at 1:10; equal costs mean the kernels are bound by their own instructions.
+2. A count over the persons of each cell (S5's first pass: the actives and the enforcers of a
+   cell) against the same count over all persons in one loop. Cells hold about 86 persons at
+   1:10: a vector loop that short spends much of its time in its scalar remainder.
+3. A draw of `streams.uniform` (four SplitMix64 rounds) against one round, in a loop that draws
+   for three persons in ten, as S10's attrition does: what cheaper random numbers could save.
+
+CPU time of this thread (`time.thread_time`), so that other processes on a shared machine move
+the figures less than they move wall time.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import thermidor  # noqa: E402
+from thermidor.model import schedule  # noqa: E402
+from thermidor.model.cells import in_party  # noqa: E402
+from thermidor.model.init import initial_state  # noqa: E402
+from thermidor.model.jit import compiled, set_threads  # noqa: E402
+from thermidor.model.state import FUNCTIONARY  # noqa: E402
+from thermidor.model.streams import _GOLDEN, _S11, _UNIT, _mix, uniform  # noqa: E402
+
+STEPS = ("S4 expression", "S5 activation", "S6 influence", "S7 confidence", "S8 degeneration",
+         "S9 repression", "S10 membership")  # fmt: skip
+
+
+def cpu_ns(f: Callable, *args, calls: int = 21) -> float:
+    """Median CPU nanoseconds of `f(*args)` over `calls` calls, after one not counted."""
+    f(*args)
+    times = []
+    for _ in range(calls):
+        t0 = time.thread_time_ns()
+        f(*args)
+        times.append(time.thread_time_ns() - t0)
+    return statistics.median(times)
+
+
+def week_state(scale: float, weeks: int = 20):
+    sc = thermidor.load_scenario("1928", ["outcome.enabled=false"], scale=scale)
+    state = initial_state(sc, 1)
+    for _ in range(weeks):
+        state.macro.week += 1
+        schedule.week(state, sc)
+    return sc, state
+
+
+@compiled
+def count_by_cell(active, stratum, status, start):
+    total = 0
+    for j in range(start.size - 1):
+        e = 0
+        actives = 0
+        for i in range(start[j], start[j + 1]):
+            actives += active[i]
+            e += (stratum[i] == FUNCTIONARY) & in_party(status[i])
+        total += e + actives
+    return total
+
+
+@compiled
+def count_flat(active, stratum, status):
+    e = 0
+    actives = 0
+    for i in range(active.size):
+        actives += active[i]
+        e += (stratum[i] == FUNCTIONARY) & in_party(status[i])
+    return e + actives
+
+
+@compiled
+def draws_four(key, x):
+    hits = 0
+    for i in range(x.size):
+        if x[i] < 0.3:
+            hits += uniform(key, 3, 10, i, 0) < 0.5
+    return hits
+
+
+@compiled
+def draws_one(key, x):
+    hits = 0
+    for i in range(x.size):
+        if x[i] < 0.3:
+            hits += float(_mix(key + np.uint64(i) * _GOLDEN) >> _S11) * _UNIT < 0.5
+    return hits
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--calls", type=int, default=21, help="timed calls a figure (median; 21)")
+    args = ap.parse_args(argv)
+    set_threads(1)
+    steps = {name: step for name, step, _ in schedule.SCHEDULE}
+    print(f"load {os.getloadavg()[0]:.2f}; CPU ns a person, median of {args.calls} calls\n")
+    print("1. each step, ns a person        1:240     1:10")
+    states = {label: week_state(scale) for label, scale in (("1:240", 1 / 240), ("1:10", 0.1))}
+    for name in STEPS:
+        row = []
+        for sc, state in states.values():
+            row.append(cpu_ns(steps[name], state, sc, calls=args.calls) / state.n_persons)
+        print(f"   {name:<28}{row[0]:8.1f} {row[1]:8.1f}")
+    _, state = states["1:10"]
+    p, n = state.persons, state.n_persons
+    by_cell = cpu_ns(count_by_cell, p.active, p.stratum, p.status, state.cells.start) / n
+    flat = cpu_ns(count_flat, p.active, p.stratum, p.status) / n
+    print(f"\n2. S5's count, ns a person: by cell {by_cell:.2f}, flat {flat:.2f} "
+          f"({n / state.n_cells:.0f} persons a cell)")  # fmt: skip
+    x = np.random.default_rng(1).random(n)
+    key = np.uint64(state.key)
+    four = cpu_ns(draws_four, key, x, calls=args.calls) / n
+    one = cpu_ns(draws_one, key, x, calls=args.calls) / n
+    print(f"\n3. draws for 3 persons in 10, ns a person: four rounds {four:.2f}, one {one:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
