@@ -271,6 +271,9 @@ def test_describe_counts_the_sweeps_there(synthetic, tmp_path: Path) -> None:
     expected = {"runs": 18, "scenario": "tiny", "weeks": 104, "scale": 0.0005, "points": 6,
                 "runs_per_point": 3}  # fmt: skip
     assert sens.describe(tmp_path) == expected
+    assert type(sens.describe(tmp_path)["runs_per_point"]) is int  # 18 // 6, not 3.0
+    (tmp_path / "base").rename(tmp_path / "reform")  # a sweep but the base: its runs counted
+    assert sens.describe(tmp_path) == {"runs": 18}
 
 
 class _Clock:
@@ -305,3 +308,6 @@ def test_estimate_from_the_pilot_by_hand(monkeypatch: pytest.MonkeyPatch) -> Non
     assert d.estimate(workers=100) == pytest.approx(54.0)
     monkeypatch.setattr(sens.time, "perf_counter", _Clock())
     assert d.estimate(workers=4, pilot_weeks=8) == pytest.approx((2 + 2 / 8 * 104) * 72 / 4)
+    monkeypatch.setattr(sens.time, "perf_counter", _Clock())
+    monkeypatch.setattr(_Model, "run_for", lambda self, weeks: 0)  # the pilot ended at once
+    assert d.estimate(workers=4) == pytest.approx((2 + 2 / 1 * 104) * 72 / 4)  # over 1 week
