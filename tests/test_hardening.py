@@ -925,6 +925,7 @@ def test_pack_index_verdicts_and_cleaning_by_hand(tmp_path: Path) -> None:
     bad = (tmp_path / "runs" / "pack-0000002.parquet",
            "does not have the checksum recorded when it was compacted")  # fmt: skip
     assert s.pack_verdict(two) == bad and s.verify(2) == bad
+    assert s.damaged() == {2: bad}  # the damaged pack's run, not the sound pack's
     assert Store(tmp_path)._clean_packs({0, 1}) == 5
     assert store.read_packs(tmp_path) == [one]
     left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
