@@ -175,7 +175,9 @@ def test_the_indices_table(tmp_path: Path) -> None:
             "index": [0.5],
             "conf": [0.1],
             "method": ["morris"],
-        }  # fmt: skip
+            "runs": [72],  # `thermidor sensitivity` states these too
+            "scale": [0.0005],
+        }
     )
     good.to_parquet(tmp_path / "good.parquet")
     pd.testing.assert_frame_equal(ld.read_indices(tmp_path / "good.parquet"), good)
