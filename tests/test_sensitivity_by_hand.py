@@ -224,7 +224,8 @@ def test_design_of_the_default_list_and_of_every_parameter() -> None:
         assert [o.strategy for o in plan.scenario.organisations] == (
             ["reform", "corpse"] if name == "base" else [name, name]
         )
-    every = sens.design("tiny", keys="all", samples=2, replicates=1)
+    read = " all ".strip()  # 'all' read at run time (a new string, not the literal's object)
+    every = sens.design("tiny", keys=read, samples=2, replicates=1)
     assert every.ranges["classes.K0"] == (0.1, pytest.approx(0.3))
     assert every.ranges["expression.rounds"] == (1.0, 5.0)
     assert "leadership.line0" not in every.ranges  # negative: no range
