@@ -175,7 +175,11 @@ def test_compare_by_hand(dirs, capsys, monkeypatch) -> None:
     assert code == 0
     row = f"Thermidor  +3 +{re.escape(f'0.33 [{lo1:.2f}, {hi1:.2f}]')} +"
     assert re.search(row + re.escape(f"+0.33 [{d_low:+.2f}, {d_high:+.2f}]"), out)
-    assert "P(Thermidor) by" in out and "year 1" in out
+    # the cumulative incidence of each absorbing outcome (not of 'duality open'), by year 1
+    assert "P(duality open) by" not in out
+    for outcome in ("Thermidor", "reform", "bureaucratic consolidation"):
+        assert re.search(rf"^ *P\({outcome}\) by +year 1 *$", out, re.M), outcome
+    assert re.search(rf"^ *{re.escape(second)} +0\.33 *$", out, re.M)
     assert f"P(outcome by the horizon) over its threshold {second}" in out
 
 
@@ -222,6 +226,8 @@ def test_sensitivity_runs_and_prints_the_indices(capsys, monkeypatch, tmp_path):
             "--runs-per-point", "2"]  # fmt: skip
     code, text, _ = cli(args, capsys, monkeypatch)
     assert code == 0, text
+    first = re.search(r"^ *target +parameter +index +conf *\n +(.+?)  ", text, re.M)
+    assert first[1] == "P(Thermidor)"  # the targets in alphabetical order ('T' before 'r')
     rows = re.findall(r"^ +P\(reform\) +(\S+) +(\S+) +(\S+) *$", text, re.M)
     assert rows == [(K, "0.750", "0.000"), (H, "0.000", "0.000")]
     pi10 = re.findall(r"^ +pi at year 10 +(\S+) +(\S+)", text, re.M)
