@@ -120,6 +120,7 @@ def test_answer_prints_the_runs_own_numbers(dirs, capsys, monkeypatch) -> None:
                             f"{end.worker_gap:.3g}")  # fmt: skip
     assert "mean d" in out and "P(outcome by the horizon) over its threshold" in out
     assert "P(Thermidor) over outcome.thermidor_pi" in out
+    assert "no bloc formed (a scenario with [[blocs]] measures their durability)" in out  # as is
 
 
 def test_answer_of_an_ensemble_gives_the_median_and_interval(dirs, capsys, monkeypatch) -> None:
@@ -272,15 +273,25 @@ def test_report_of_a_run_and_its_refusals(dirs, capsys, monkeypatch, tmp_path) -
     assert code == 2 and "--force" in err
 
 
-def test_discover_on_a_synthetic_sweep(capsys, monkeypatch, tmp_path) -> None:
-    """20 points of a Latin hypercube, 1 run each: replicate 0 of `synthetic_run` is reform
-    exactly when k > 0.05, so the hits are the points with k above it, read off the design."""
-    out = tmp_path / "base"
-    with ThreadPoolExecutor(2) as pool:
-        vary = [f"{K}=0.025:0.075", f"{H}=0.005:0.015"]
-        sweep = tx.sweep("tiny", vary, out=out, design="lhs", samples=20, executor=pool,
-                         task_fn=synthetic_run, progress=False)  # fmt: skip
-    hits = int((sweep.design()[K] > 0.05).sum())
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, int]]:
+    """Two synthetic sweeps of the same factors (k, h), Latin hypercubes of 20 and 12 points, 1
+    run each: replicate 0 of `synthetic_run` is reform exactly when k > 0.05, so the hits are
+    the points with k above it, read off each design. Each sweep: (directory, hits)."""
+    root = tmp_path_factory.mktemp("s")
+    out = {}
+    for name, points in (("a", 20), ("b", 12)):
+        with ThreadPoolExecutor(2) as pool:
+            vary = [f"{K}=0.025:0.075", f"{H}=0.005:0.015"]
+            sweep = tx.sweep("tiny", vary, out=root / name / "base", design="lhs",
+                             samples=points, seed=points, executor=pool, task_fn=synthetic_run,
+                             progress=False)  # fmt: skip
+        out[name] = (root / name / "base", int((sweep.design()[K] > 0.05).sum()))
+    return out
+
+
+def test_discover_on_a_synthetic_sweep(sweeps, capsys, monkeypatch) -> None:
+    out, hits = sweeps["a"]
     code, text, _ = cli(["discover", str(out), "--target", "reform", "--json"], capsys, monkeypatch)
     assert code == 0
     (found,) = json.loads(text)
@@ -291,6 +302,36 @@ def test_discover_on_a_synthetic_sweep(capsys, monkeypatch, tmp_path) -> None:
     assert "reform: peeling trajectory" in text
     code, text, _ = cli(["discover", str(out), "--target", "reform"], capsys, monkeypatch)
     assert "peeling trajectory" not in text
+
+
+def test_discover_maps_two_sweeps_together(sweeps, capsys, monkeypatch) -> None:
+    """Both sweeps' runs, 20 + 12, and both sweeps' hits."""
+    (a, hits_a), (b, hits_b) = sweeps["a"], sweeps["b"]
+    code, text, _ = cli(["discover", str(a), str(b), "--target", "reform", "--json"], capsys,
+                        monkeypatch)  # fmt: skip
+    assert code == 0
+    (found,) = json.loads(text)
+    assert (found["runs"], found["hits"]) == (32, hits_a + hits_b)
+
+
+def test_report_with_a_discovery_map_and_a_calibration(dirs, sweeps, capsys, monkeypatch,
+                                                       tmp_path) -> None:  # fmt: skip
+    """--discover: the map titled by its sweep; --calibration: 'shipped' reads the posterior
+    shipped (and then needs an experiment, which a run directory is not), a directory its own
+    (an empty one holds none)."""
+    a, _ = sweeps["a"]
+    html = tmp_path / "r.html"
+    code, _, err = cli(["report", str(dirs["r5"]), "-o", str(html), "--discover", str(a)], capsys,
+                       monkeypatch)  # fmt: skip
+    assert code == 0, err
+    assert f"over {a}" in html.read_text()
+    code, _, err = cli(["report", str(dirs["r5"]), "-o", str(tmp_path / "c.html"),
+                        "--calibration", "shipped"], capsys, monkeypatch)  # fmt: skip
+    assert code == 2 and f"{dirs['r5']}: is not an experiment directory" in err
+    (tmp_path / "empty").mkdir()
+    code, _, err = cli(["report", str(dirs["r5"]), "-o", str(tmp_path / "c.html"),
+                        "--calibration", str(tmp_path / "empty")], capsys, monkeypatch)  # fmt: skip
+    assert code == 2 and f"{tmp_path / 'empty'}: holds no posterior" in err
 
 
 def test_the_commands_are_registered(capsys, monkeypatch) -> None:
