@@ -934,6 +934,16 @@ def test_pack_index_verdicts_and_cleaning_by_hand(tmp_path: Path) -> None:
     )
 
 
+def test_verify_reports_a_failure_record_gone_since_it_was_listed(tmp_path: Path) -> None:
+    """A failure record listed but gone when read (an OSError): reported in its place, not a
+    traceback."""
+    s = Store(tmp_path)
+    s._listed = lambda table: {1} if table == store.FAILED else set()
+    (text,) = s.failed().values()
+    assert list(s.failed()) == [1]
+    assert text.startswith("(the failure record cannot be read: ") and "No such file" in text
+
+
 def test_verify_reports_a_runs_part_it_cannot_read_not_a_traceback(tmp_path: Path) -> None:
     """A runs part that cannot be opened (gone since it was listed: an OSError, not a Parquet
     error) is reported as the bad part, like a garbled one."""
