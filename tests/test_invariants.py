@@ -83,7 +83,7 @@ SECTIONS = (
 # attrition, purge; a capitulator may be purged or leave in the week he returns)
 ALLOWED = {  # every cadre may be exiled or capitulate (S9); anyone may join an organisation (S10)
     MEMBER: {MEMBER, EXPELLED, EXILED, NONPARTY, CAPITULATED},
-    NONPARTY: {NONPARTY, MEMBER, EXILED, CAPITULATED},
+    NONPARTY: {NONPARTY, MEMBER, EXILED, CAPITULATED, EXPELLED},  # a cadre: capitulates, purged
     EXPELLED: {EXPELLED, EXILED, CAPITULATED, NONPARTY},
     EXILED: {EXILED, EXPELLED, CAPITULATED, NONPARTY},
     CAPITULATED: {CAPITULATED, EXPELLED, EXILED, NONPARTY},
