@@ -49,15 +49,27 @@ case $group in
     jit=on ;;
   analysis-thresholds)
     files="src/thermidor/analysis/thresholds.py"
-    tests="tests/test_thresholds_by_hand.py; tests/test_thresholds.py"
+    tests="tests/test_thresholds_by_hand.py tests/test_type_hints.py; tests/test_thresholds.py"
     jit=on ;;
   analysis-discover)
     files="src/thermidor/analysis/discover.py"
-    tests="tests/test_discover_by_hand.py; tests/test_discover.py -k 'not reads_the_stored and not bad_inputs'"
+    tests="tests/test_discover_by_hand.py tests/test_type_hints.py; tests/test_discover.py -k 'not reads_the_stored and not bad_inputs'"
+    jit=on ;;
+  analysis-load)
+    files="src/thermidor/analysis/load.py"
+    tests="tests/test_analysis_load.py tests/test_type_hints.py"
+    jit=on ;;
+  analysis-commands)
+    files="src/thermidor/analysis/commands.py"
+    tests="tests/test_analysis_commands.py"
+    jit=on ;;
+  analysis-sensitivity)
+    files="src/thermidor/analysis/sensitivity.py"
+    tests="tests/test_sensitivity_by_hand.py tests/test_type_hints.py; tests/test_analysis_commands.py -k sensitivity"
     jit=on ;;
   store)
     files="src/thermidor/experiments/store.py src/thermidor/experiments/runner.py"
-    tests="tests/test_hardening.py -k 'fsynced or halfway or kills_its_worker or keep_dying or members or clean or part or foreign or pack_index or verify_reports or sessions_count'; tests/test_experiments_cli.py -k failed_run_is_recorded"
+    tests="tests/test_hardening.py -k 'fsynced or halfway or kills_its_worker or keep_dying or members or clean or part or foreign or pack_index or verify_reports or sessions_count'; tests/test_experiments_cli.py -k failed_run_is_recorded; tests/test_type_hints.py"
     jit=on ;;
   model-submodels)
     files="src/thermidor/model/submodels"
@@ -77,9 +89,9 @@ case $group in
     jit=off ;;
   model-kernels)
     files="src/thermidor/model/cells.py src/thermidor/model/streams.py src/thermidor/model/jit.py"
-    tests="$fast_model tests/test_streams.py tests/test_streams_by_hand.py tests/test_jit.py; tests/test_threads.py -k blocks"
+    tests="$fast_model tests/test_streams.py tests/test_streams_by_hand.py tests/test_jit.py tests/test_type_hints.py; tests/test_threads.py -k blocks"
     jit=off ;;
-  *) echo "mutation.sh: unknown group '$group' (scenario, analysis, analysis-claims, analysis-thresholds, analysis-discover, store, model-submodels, model-core, model-schedule, model-state, model-kernels)" >&2; exit 2 ;;
+  *) echo "mutation.sh: unknown group '$group' (scenario, analysis, analysis-claims, analysis-thresholds, analysis-discover, analysis-load, analysis-commands, analysis-sensitivity, store, model-submodels, model-core, model-schedule, model-state, model-kernels)" >&2; exit 2 ;;
 esac
 
 "$py" -c "import cosmic_ray" 2>/dev/null || {

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from thermidor import cli
@@ -204,4 +205,21 @@ def thermidor_cli(*args: str | Path, cwd: Path | None = None) -> Ran:
         code if isinstance(code, int) else (0 if code is None else 1),
         out.getvalue(),
         err.getvalue(),
+    )
+
+
+def same_table(a: pa.Table, b: pa.Table) -> bool:
+    """`a.equals(b)`, but a NaN equals a NaN in the same place (Arrow's `equals` says a NaN
+    differs from itself): the time series' week-0 row holds NaN where a quantity is not defined
+    before the first week (`beta_star`, S12's)."""
+
+    def same(x: pa.ChunkedArray, y: pa.ChunkedArray) -> bool:
+        if x.equals(y):
+            return True
+        if not pa.types.is_floating(x.type) or not x.is_null().equals(y.is_null()):
+            return False
+        return np.array_equal(x.to_numpy(), y.to_numpy(), equal_nan=True)
+
+    return a.schema.equals(b.schema) and all(
+        same(x, y) for x, y in zip(a.columns, b.columns, strict=True)
     )

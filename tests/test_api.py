@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 
 import thermidor
+from conftest import same_table
 from thermidor.analysis.seven import QUESTIONS, one_line
 from thermidor.engine import Model, simulate
 
@@ -34,7 +35,7 @@ def test_stepping_gives_the_rows_of_simulate(result):
     assert model.run_for(1000) == WEEKS - 10  # stops at the horizon
     assert not model.running and model.step() is False and model.week == WEEKS
     stepped = model.result()
-    assert stepped.timeseries.equals(result.timeseries)
+    assert same_table(stepped.timeseries, result.timeseries)
     assert stepped.cells.equals(result.cells)
     assert stepped.outcome == result.outcome
 
@@ -43,7 +44,7 @@ def test_a_model_stopped_early_is_a_prefix_and_keeps_its_last_cells(result):
     model = Model(result.scenario, seed=3, weeks=WEEKS)
     model.run_for(7)
     part = model.result()
-    assert part.timeseries.equals(result.timeseries.slice(0, 8))
+    assert same_table(part.timeseries, result.timeseries.slice(0, 8))
     assert part.outcome["weeks_run"] == 7
     assert part.cells.column("week").to_numpy()[-1] == 7  # the state it stopped in
     now = model.cells()

@@ -83,7 +83,7 @@ SECTIONS = (
 # attrition, purge; a capitulator may be purged or leave in the week he returns)
 ALLOWED = {  # every cadre may be exiled or capitulate (S9); anyone may join an organisation (S10)
     MEMBER: {MEMBER, EXPELLED, EXILED, NONPARTY, CAPITULATED},
-    NONPARTY: {NONPARTY, MEMBER, EXILED, CAPITULATED},
+    NONPARTY: {NONPARTY, MEMBER, EXILED, CAPITULATED, EXPELLED},  # a cadre: capitulates, purged
     EXPELLED: {EXPELLED, EXILED, CAPITULATED, NONPARTY},
     EXILED: {EXILED, EXPELLED, CAPITULATED, NONPARTY},
     CAPITULATED: {CAPITULATED, EXPELLED, EXILED, NONPARTY},
@@ -387,7 +387,9 @@ def check_row(row: dict, state: State, sc: Scenario) -> None:
     """The observe() row: finite, in range, and equal to counts made directly from the arrays."""
     p, n = state.persons, state.n_persons
     for key, v in row.items():
-        if isinstance(v, float | np.floating):
+        if key == "beta_star" and (state.macro.week == 0 or not sc.power.enabled):
+            assert math.isnan(v), key  # S12 has not run: beta* undefined
+        elif isinstance(v, float | np.floating):
             assert math.isfinite(v), key
     assert row["week"] == state.macro.week
     status = np.bincount(p.status, minlength=5)

@@ -49,6 +49,7 @@ those the lockstep check is the stronger test.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -58,6 +59,7 @@ import pyarrow as pa
 import pytest
 from scipy import stats
 
+from thermidor.engine import Model
 from thermidor.engine import simulate as engine_simulate
 from thermidor.reference import simulate as twin_simulate
 from thermidor.reference.ensembles import METRICS, WEEKS, chunked, metrics, outcomes
@@ -230,6 +232,22 @@ def test_same_result_contract() -> None:
     assert twin.seed == engine.seed == 3
 
 
+def test_beta_star_is_unset_in_week_0_and_s12s_from_week_1() -> None:
+    """beta* (S12's passive equilibrium) is not defined before S12's first week: the week-0 row
+    reports NaN, in the engine and the twin alike; week 1's is the value S12 left in the state,
+    the same in both."""
+    model = Model("tiny", seed=3, weeks=2)
+    assert math.isnan(model.state.macro.beta_star)
+    model.step()
+    after_s12 = model.state.macro.beta_star
+    assert 0.0 < after_s12 < 1.0 and after_s12 == model.state.macro.beta_star0
+    sc = load_scenario("tiny")
+    for result in (engine_simulate(sc, seed=3, weeks=2), twin_simulate(sc, seed=3, weeks=2)):
+        first, second, _ = result.timeseries["beta_star"].to_pylist()
+        assert math.isnan(first)
+        assert second == pytest.approx(after_s12, abs=1e-12)
+
+
 # --- 2. lockstep ----------------------------------------------------------------------------
 
 
@@ -237,7 +255,10 @@ def _differences(a: pa.Table, b: pa.Table, what: str) -> list[str]:
     found = []
     for name in b.column_names:
         for row, (x, y) in enumerate(zip(a[name].to_pylist(), b[name].to_pylist(), strict=True)):
-            same = abs(x - y) <= 1e-9 if isinstance(y, float) else x == y
+            if isinstance(y, float):  # an unset value (nan: week 0's beta_star) on both sides
+                same = abs(x - y) <= 1e-9 or (math.isnan(x) and math.isnan(y))
+            else:
+                same = x == y
             if not same:
                 found.append(f"{what} row {row} {name}: twin {x!r} engine {y!r}")
                 break

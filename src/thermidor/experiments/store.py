@@ -97,14 +97,6 @@ def write_text(path: Path, text: str) -> None:
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def readable(path: Path) -> bool:
-    """True if `path` is a complete Parquet file with at least one row."""
-    try:
-        return pq.read_metadata(path).num_rows > 0
-    except (OSError, pa.ArrowException):
-        return False
-
-
 def sha256(path: Path) -> str:
     """The SHA-256 of the file at `path` (hex)."""
     h = hashlib.sha256()

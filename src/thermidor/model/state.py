@@ -111,7 +111,8 @@ class Macro:
     outcome_week: int = -1
     beta_high_weeks: int = 0
     kernel0: float = float("nan")  # the kernel of the first week: S12's reference (unset: nan)
-    beta_star: float = 0.0  # beta's passive equilibrium at this week's activity (S12)
+    beta_star: float = float("nan")  # beta's passive equilibrium at this week's activity (S12):
+    # set by S12 every week; unset (nan) in the week-0 row, before S12 has run
     beta_star0: float = float("nan")  # the same at the first week: S13's consolidation reference
 
 

@@ -90,7 +90,7 @@ class ReferenceModel(mesa.Model):
         self.outcome = OUTCOMES[OPEN]
         self.outcome_week = -1
         self.beta_high_weeks = 0
-        self.kernel0, self.beta_star, self.beta_star0 = math.nan, 0.0, math.nan
+        self.kernel0, self.beta_star, self.beta_star0 = math.nan, math.nan, math.nan
 
     def _organisations(self, o) -> None:
         self.organisations = [
