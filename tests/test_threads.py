@@ -21,14 +21,12 @@ import pytest
 
 from conftest import build_state
 from thermidor.model.cells import BLOCKS, blocks, party_sum, person_blocks
-from thermidor.model.jit import set_threads
 from thermidor.model.state import CAPITULATED, FUNCTIONARY, MEMBER, NONPARTY, WORKER
 
 SCRIPT = r"""
 import hashlib, json, sys, tempfile
 from pathlib import Path
 import thermidor
-from thermidor.model.jit import set_threads
 from thermidor.runstore import write_run
 
 sc = thermidor.load_scenario("1928", ["outcome.enabled=false"], scale=1 / 200)
@@ -111,24 +109,20 @@ def test_person_blocks_cover_every_person_once_in_order(n: int) -> None:
     assert sizes.min() >= 1 and sizes.max() - sizes.min() <= 1  # equal ranges, to one person
 
 
-@pytest.mark.parametrize("threads", [1, 2])
-def test_party_sum_adds_in_person_order(threads: int) -> None:
+def test_party_sum_adds_in_person_order() -> None:
     """The sums that feed the model (the apparatus' stance in S3, its degeneration in S12 and
-    S13, the members' d in S10) are added in person order, on any number of threads. By hand:
-    the members' values are 0.25, 0.25, 1e16, -1e16, 3.0 in person order; 0.5 + 1e16 rounds to
-    1e16 (half the spacing of doubles there is 1), so the person-order sum is 3.0, where the
-    exact sum is 3.5 and per-block partials (the first block holds the two 0.25s) give 3.5 too.
-    Non-members (100.0 each) do not count; the apparatus is the functionaries among members."""
+    S13, the members' d in S10) are added in person order, never per block, so that their bits
+    do not depend on how the persons are cut. By hand: the members' values are 0.25, 0.25,
+    1e16, -1e16, 3.0 in person order; 0.5 + 1e16 rounds to 1e16 (half the spacing of doubles
+    there is 1), so the person-order sum is 3.0, where the exact sum is 3.5 and per-block
+    partials (the first of `person_blocks` holds the two 0.25s) give 3.5 too. Non-members
+    (100.0 each) do not count; the apparatus is the functionaries among members."""
     status = np.full(130, NONPARTY, np.int8)
     status[:5] = [MEMBER, CAPITULATED, MEMBER, MEMBER, MEMBER]
     x = np.full(130, 100.0)
     x[:5] = [0.25, 0.25, 1e16, -1e16, 3.0]
     state = build_state([65, 65], x=x, status=status, stratum=FUNCTIONARY)
     assert person_blocks(130)[1] == 2  # the first block: the two 0.25s
-    set_threads(threads)
-    try:
-        assert party_sum(state.persons, state.persons.x, False) == (5, 3.0)
-        state.persons.stratum[[0, 4]] = WORKER  # apparatus: 0.25, 1e16, -1e16 (exact: 0.25)
-        assert party_sum(state.persons, state.persons.x, True) == (3, 0.0)
-    finally:
-        set_threads(None)
+    assert party_sum(state.persons, state.persons.x, False) == (5, 3.0)
+    state.persons.stratum[[0, 4]] = WORKER  # apparatus: 0.25, 1e16, -1e16 (exact: 0.25)
+    assert party_sum(state.persons, state.persons.x, True) == (3, 0.0)
