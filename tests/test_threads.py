@@ -27,6 +27,7 @@ SCRIPT = r"""
 import hashlib, json, sys, tempfile
 from pathlib import Path
 import thermidor
+from thermidor.model.jit import set_threads
 from thermidor.runstore import write_run
 
 sc = thermidor.load_scenario("1928", ["outcome.enabled=false"], scale=1 / 200)
