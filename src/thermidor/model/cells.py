@@ -2,7 +2,8 @@
 
 Persons of cell j are start[j]:start[j + 1], so each aggregate is one compiled pass. `p` is the
 `Persons` tuple of arrays. `blocks` cuts the cells into the fixed blocks a parallel kernel hands
-to its threads, `person_blocks` the persons into fixed ranges.
+to its threads, `person_blocks` the persons into fixed ranges, and `persons` is how a kernel
+loops over a range of persons.
 
 A count is exact in any order, so a parallel kernel adds per-block counts. A sum of floating-point
 values is not: its last bits depend on the order of the additions, and through the line or pi
@@ -26,6 +27,16 @@ def in_party(status: np.int8) -> bool:
 def present(status: np.int8) -> bool:
     """In the cell this week: everyone but the exiled."""
     return status != EXILED
+
+
+@compiled
+def persons(a, b):
+    """The persons a:b (a cell's, a block's), as unsigned indices. A signed index is checked at
+    every access for a negative value (Python's x[-1] counts from the end) unless the compiler can
+    prove it is not one, which it cannot for a range that starts at a cell's first person; the
+    check kept the kernels' loops from being vectorised. Unsigned, the loops are: S5's kernel
+    costs 2.6 times less (benchmarks/kernel_costs.py). The indices are the same numbers."""
+    return range(np.uint64(a), np.uint64(b))
 
 
 @compiled

@@ -16,7 +16,7 @@ import numba as nb
 import numpy as np
 
 from thermidor.model.calendar import date_of
-from thermidor.model.cells import blocks, in_party, present
+from thermidor.model.cells import blocks, in_party, persons, present
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import (
     CAPITULATED,
@@ -59,7 +59,7 @@ def weekly_cells(p, start, kind, j0, j1, cut, moved, cuts, acc, counts, cadres, 
         sd = 0.0
         sa = 0
         kj = kind[j]
-        for i in range(start[j], start[j + 1]):
+        for i in persons(start[j], start[j + 1]):
             s = p.status[i]
             counts[s] += 1
             if p.org[i] != NO_ORG:
@@ -154,7 +154,7 @@ def snapshot(p, start, cuts):
 @compiled
 def snapshot_cell(p, a, b, cuts, out, cls) -> None:
     """The cell a:b's row of `snapshot` into `out` (7 values) and its Q1 class into cls[0]."""
-    for i in range(a, b):
+    for i in persons(a, b):
         out[0] += present(p.status[i])
         if in_party(p.status[i]):
             out[1] += 1

@@ -51,7 +51,7 @@ import math
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import blocks, present
+from thermidor.model.cells import blocks, persons, present
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import NO_ORG, State
 from thermidor.scenario.schema import Scenario
@@ -69,10 +69,10 @@ def update_cell(p, a, b, arrests, cred, step, line_start, rates, confident, thre
     hit = 0.0
     if arrests > 0:  # expulsions are rare: count the cell only when there were some
         n = 0
-        for i in range(a, b):
+        for i in persons(a, b):
             n += present(p.status[i])
         hit = arrests / n if n > 0 else 0.0
-    for i in range(a, b):
+    for i in persons(a, b):
         if not present(p.status[i]):
             continue
         ci = c[i]

@@ -38,7 +38,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import in_party, party_sum, person_blocks
+from thermidor.model.cells import in_party, party_sum, person_blocks, persons
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import WORKER, State
 from thermidor.scenario.schema import Scenario
@@ -54,7 +54,7 @@ def tally(p, a, b, cut, line, margin, out) -> None:
     right = 0
     open_left = 0
     visible = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         member = in_party(p.status[i])
         worker = member & (p.stratum[i] == WORKER)
         workers += worker

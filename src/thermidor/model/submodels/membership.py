@@ -31,7 +31,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import blocks, in_party, party_sum, person_blocks
+from thermidor.model.cells import blocks, in_party, party_sum, person_blocks, persons
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import (
     CAPITULATED,
@@ -63,7 +63,7 @@ def pressure(p, line, margin):
     part = np.zeros(pb.size - 1, np.int64)
     for blk in nb.prange(pb.size - 1):
         dissent = 0
-        for i in range(pb[blk], pb[blk + 1]):
+        for i in persons(pb[blk], pb[blk + 1]):
             dissent += in_party(p.status[i]) & (abs(p.y[i] - line) > margin)
         part[blk] = dissent
     n, d = party_sum(p, p.d, False)
@@ -101,7 +101,7 @@ def flows_range(key, week, p, a, b, recruit, attrition, purge, mean_w, w, line, 
     status = p.status
     purged = 0
     joined = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         s = status[i]
         if s == NONPARTY:
             if recruit > 0.0 and uniform(key, week, RECRUIT, i, 0) < 2.0 * recruit * p.c[i]:

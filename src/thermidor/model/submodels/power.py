@@ -32,7 +32,7 @@ import math
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import in_party, party_sum, person_blocks, present
+from thermidor.model.cells import in_party, party_sum, person_blocks, persons, present
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import LEFT, RIGHT, WORKER, State
 from thermidor.scenario.schema import Scenario
@@ -46,7 +46,7 @@ def tally(p, a, b, cut, out) -> None:
     left = 0
     workers = 0
     active = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         s = p.status[i]
         worker = p.stratum[i] == WORKER
         kernel = worker & in_party(s)

@@ -43,7 +43,7 @@ import math
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import blocks, in_party
+from thermidor.model.cells import blocks, in_party, persons
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import (
     CAPITULATED,
@@ -63,7 +63,7 @@ def census(p, a, b, cut):
     n = 0
     left = 0
     enf = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         if in_party(p.status[i]):
             n += 1
             left += p.x[i] > cut
@@ -83,7 +83,7 @@ def repress_cell(key, week, p, a, b, capacity, echo, line, margin, vis, focus, o
     cap_iso = cap[4]
     status, org = p.status, p.org
     taken = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         s = status[i]
         o = org[i]
         if s == EXILED:
