@@ -6,8 +6,10 @@
    core's cache) and at 1:10 (53 MB, it does not). If the kernels waited on memory, a person
    would cost more at 1:10; equal costs mean the kernels are bound by their own instructions.
 2. A count over the persons of each cell (S5's first pass: the actives and the enforcers of a
-   cell) against the same count over all persons in one loop. Cells hold about 86 persons at
-   1:10: a vector loop that short spends much of its time in its scalar remainder.
+   cell), its indices signed (`range`) and unsigned (`cells.persons`), against the same count
+   over all persons in one loop. A signed index from a range that starts at a cell's first
+   person is checked for a negative value at each access, and the loop is not vectorised; the
+   kernels loop with `cells.persons`. Cells hold about 86 persons at 1:10.
 3. A draw of `streams.uniform` (four SplitMix64 rounds) against one round, in a loop that draws
    for three persons in ten, as S10's attrition does: what cheaper random numbers could save.
 
@@ -30,7 +32,7 @@ import numpy as np  # noqa: E402
 
 import thermidor  # noqa: E402
 from thermidor.model import schedule  # noqa: E402
-from thermidor.model.cells import in_party  # noqa: E402
+from thermidor.model.cells import in_party, persons  # noqa: E402
 from thermidor.model.init import initial_state  # noqa: E402
 from thermidor.model.jit import compiled, set_threads  # noqa: E402
 from thermidor.model.state import FUNCTIONARY  # noqa: E402
@@ -67,6 +69,19 @@ def count_by_cell(active, stratum, status, start):
         e = 0
         actives = 0
         for i in range(start[j], start[j + 1]):
+            actives += active[i]
+            e += (stratum[i] == FUNCTIONARY) & in_party(status[i])
+        total += e + actives
+    return total
+
+
+@compiled
+def count_by_cell_unsigned(active, stratum, status, start):
+    total = 0
+    for j in range(start.size - 1):
+        e = 0
+        actives = 0
+        for i in persons(start[j], start[j + 1]):
             actives += active[i]
             e += (stratum[i] == FUNCTIONARY) & in_party(status[i])
         total += e + actives
@@ -118,9 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     _, state = states["1:10"]
     p, n = state.persons, state.n_persons
     by_cell = cpu_ns(count_by_cell, p.active, p.stratum, p.status, state.cells.start) / n
+    unsigned = cpu_ns(count_by_cell_unsigned, p.active, p.stratum, p.status, state.cells.start) / n
     flat = cpu_ns(count_flat, p.active, p.stratum, p.status) / n
-    print(f"\n2. S5's count, ns a person: by cell {by_cell:.2f}, flat {flat:.2f} "
-          f"({n / state.n_cells:.0f} persons a cell)")  # fmt: skip
+    print(f"\n2. S5's count, ns a person: by cell {by_cell:.2f} (signed), {unsigned:.2f} "
+          f"(unsigned), flat {flat:.2f} ({n / state.n_cells:.0f} persons a cell)")  # fmt: skip
     x = np.random.default_rng(1).random(n)
     key = np.uint64(state.key)
     four = cpu_ns(draws_four, key, x, calls=args.calls) / n

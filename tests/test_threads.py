@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 from conftest import build_state
-from thermidor.model.cells import BLOCKS, blocks, party_sum, person_blocks
+from thermidor.model.cells import BLOCKS, blocks, party_sum, person_blocks, persons
+from thermidor.model.jit import compiled
 from thermidor.model.state import CAPITULATED, FUNCTIONARY, MEMBER, NONPARTY, WORKER
 
 SCRIPT = r"""
@@ -127,3 +128,26 @@ def test_party_sum_adds_in_person_order() -> None:
     assert party_sum(state.persons, state.persons.x, False) == (5, 3.0)
     state.persons.stratum[[0, 4]] = WORKER  # apparatus: 0.25, 1e16, -1e16 (exact: 0.25)
     assert party_sum(state.persons, state.persons.x, True) == (3, 0.0)
+
+
+@compiled
+def _visit(a, b):
+    """The indices `persons(a, b)` gives, and whether the first one less one is greater than it
+    (it wraps round only if unsigned)."""
+    out = np.empty(max(b - a, 0), np.int64)
+    wraps = False
+    for q, i in enumerate(persons(a, b)):
+        out[q] = i
+        if q == 0:
+            wraps = i - np.uint64(1) > i
+    return out, wraps
+
+
+@pytest.mark.parametrize(("a", "b"), [(0, 5), (7, 8), (130, 216), (4, 4), (9, 3)])
+def test_persons_gives_the_range_unsigned(a: int, b: int) -> None:
+    """Every kernel loops over a cell's persons with `persons(a, b)`: the indices a..b-1 of
+    `range(a, b)`, none for an empty or reversed range, and unsigned (so that no access checks
+    for a negative index): the first index less one wraps round for a = 0."""
+    out, wraps = _visit(a, b)
+    assert out.tolist() == list(range(a, b))
+    assert wraps == (a == 0 and b > 0)
