@@ -5,6 +5,12 @@ Persons of cell j are start[j]:start[j + 1], so each aggregate is one compiled p
 to its threads, `person_blocks` the persons into fixed ranges, and `persons` is how a kernel
 loops over a range of persons.
 
+A parallel kernel holds its `prange` loop and nothing else that numba would run in parallel: an
+array expression or `np.zeros` in it becomes a parallel loop of its own, which wakes the threads
+each time (`confidence.update` added its 64 blocks' partials with `+=` in a loop: 64 parallel
+loops a call, and two threads were slower than one). `zeros` and `add_blocks` do that work as
+plain compiled code.
+
 A count is exact in any order, so a parallel kernel adds per-block counts. A sum of floating-point
 values is not: its last bits depend on the order of the additions, and through the line or pi
 they would change every later draw. `party_sum` therefore sums in person order, on one thread.
@@ -37,6 +43,22 @@ def persons(a, b):
     check kept the kernels' loops from being vectorised. Unsigned, the loops are: S5's kernel
     costs 2.6 times less (benchmarks/kernel_costs.py). The indices are the same numbers."""
     return range(np.uint64(a), np.uint64(b))
+
+
+@compiled
+def zeros(shape, dtype):
+    """`np.zeros(shape, dtype)`, compiled apart (in a parallel kernel: a parallel loop)."""
+    return np.zeros(shape, dtype)
+
+
+@compiled
+def add_blocks(part):
+    """The per-block partials `part[blk]` added in block order: the same bits whatever the threads
+    (plain compiled code: in a parallel kernel each `+=` would be a parallel loop)."""
+    out = np.zeros(part.shape[1:], part.dtype)
+    for blk in range(part.shape[0]):
+        out += part[blk]
+    return out
 
 
 @compiled

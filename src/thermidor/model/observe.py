@@ -16,7 +16,7 @@ import numba as nb
 import numpy as np
 
 from thermidor.model.calendar import date_of
-from thermidor.model.cells import blocks, in_party, persons, present
+from thermidor.model.cells import blocks, in_party, persons, present, zeros
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import (
     CAPITULATED,
@@ -96,11 +96,11 @@ def by_blocks(p, start, kind, n_orgs, cut, moved, cuts):
     """`weekly_cells` on every block of cells in parallel, each block into its own sums."""
     cb = blocks(start)
     k = cb.size - 1
-    acc = np.zeros((k, 6, 4, 7))
-    counts = np.zeros((k, 9), np.int64)
-    cadres = np.zeros((k, max(n_orgs, 1), 3), np.int64)
-    q1 = np.zeros((k, 3), np.int64)
-    cohort = np.zeros((k, 3), np.int64)
+    acc = zeros((k, 6, 4, 7), np.float64)
+    counts = zeros((k, 9), np.int64)
+    cadres = zeros((k, max(n_orgs, 1), 3), np.int64)
+    q1 = zeros((k, 3), np.int64)
+    cohort = zeros((k, 3), np.int64)
     for blk in nb.prange(k):
         weekly_cells(p, start, kind, cb[blk], cb[blk + 1], cut, moved, cuts, acc[blk],
                      counts[blk], cadres[blk], q1[blk], cohort[blk])  # fmt: skip
@@ -142,8 +142,9 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
 def snapshot(p, start, cuts):
     """Every cell's sums, each in its persons' order, by blocks of cells in parallel."""
     m = start.size - 1
-    out = np.zeros((m, 7))  # size, members, mean d, active share, mean x, mean y, enforcers
-    cls = np.zeros(m, np.int8)
+    # size, members, mean d, active share, mean x, mean y, enforcers
+    out = zeros((m, 7), np.float64)
+    cls = zeros(m, np.int8)
     cb = blocks(start)
     for blk in nb.prange(cb.size - 1):
         for j in range(cb[blk], cb[blk + 1]):
