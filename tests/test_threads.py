@@ -11,6 +11,7 @@ the organisations and the cell snapshots all happen in it, so a race in any of t
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -151,3 +152,59 @@ def test_persons_gives_the_range_unsigned(a: int, b: int) -> None:
     out, wraps = _visit(a, b)
     assert out.tolist() == list(range(a, b))
     assert wraps == (a == 0 and b > 0)
+
+
+def _parallel_kernels() -> dict[str, object]:
+    """Every parallel kernel of the model (a numba dispatcher compiled with parallel=True)."""
+    from thermidor.model import observe
+    from thermidor.model.schedule import SCHEDULE
+
+    modules = {step.__module__ for _, step, _ in SCHEDULE} | {observe.__name__}
+    found = {}
+    for name in sorted(modules):
+        module = sys.modules[name]
+        for attr, f in vars(module).items():
+            opts = getattr(f, "targetoptions", None)
+            if opts and opts.get("parallel") and getattr(f, "__module__", "") == name:
+                found[f"{name}.{attr}"] = f
+    return found
+
+
+def test_parallel_kernels_run_only_their_pranges_in_parallel() -> None:
+    """A parallel kernel runs its blocks in its `prange` loops and nothing else in parallel.
+    Numba makes any array expression or `np.zeros` in a parallel function a parallel loop of its
+    own, which wakes the threads every time: `confidence.update` once added its 64 blocks'
+    partials with `+=` in a loop, 64 parallel loops a call, and two threads ran it slower than
+    one. Each kernel is compiled afresh (numba's diagnostics are not kept in its cache) for the
+    types a run of `tiny` gave it, and must hold as many parallel loops as its source has
+    `prange`s (S9 has two: its census and its acts)."""
+    import numba as nb
+
+    import thermidor
+    from thermidor.model import observe, schedule
+    from thermidor.model.init import initial_state
+
+    sc = thermidor.load_scenario("tiny")
+    state = initial_state(sc, 1)
+    for _ in range(30):
+        state.macro.week += 1
+        schedule.week(state, sc)
+    observe.cells_snapshot(state, sc)
+    ob = sc.observe  # `weekly` calls by_blocks from compiled code: call it here for its types
+    cuts = (ob.degenerated_d, ob.healthy_d, ob.healthy_active)
+    observe.by_blocks(state.persons, state.cells.start, state.cells.kind, len(state.orgs.names),
+                      sc.leadership.stance_cut, ob.moved_left, cuts)  # fmt: skip
+    kernels = _parallel_kernels()
+    assert len(kernels) >= 13, sorted(kernels)
+    loops = {}
+    for name, f in kernels.items():
+        assert f.signatures, f"{name} was not called by the run"
+        fresh = nb.njit(error_model="numpy", parallel=True)(f.py_func)
+        sig = f.signatures[0]
+        fresh.compile(sig)
+        loops[name] = len(fresh.get_metadata(sig)["parfor_diagnostics"].initial_parfors)
+    pranges = {
+        name: inspect.getsource(f.py_func).count("nb.prange(") for name, f in kernels.items()
+    }
+    assert min(pranges.values()) >= 1
+    assert loops == pranges
