@@ -5,7 +5,7 @@ Persons of cell j are start[j]:start[j + 1], so each aggregate is one compiled p
 to its threads, `person_blocks` the persons into fixed ranges, and `persons` is how a kernel
 loops over a range of persons.
 
-A parallel kernel holds its `prange` loop and nothing else that numba would run in parallel: an
+A parallel kernel holds its `prange` loops and nothing else that numba would run in parallel: an
 array expression or `np.zeros` in it becomes a parallel loop of its own, which wakes the threads
 each time (`confidence.update` added its 64 blocks' partials with `+=` in a loop: 64 parallel
 loops a call, and two threads were slower than one). `zeros` and `add_blocks` do that work as
