@@ -6,10 +6,17 @@
    core's cache) and at 1:10 (53 MB, it does not). If the kernels waited on memory, a person
    would cost more at 1:10; equal costs mean the kernels are bound by their own instructions.
 2. A count over the persons of each cell (S5's first pass: the actives and the enforcers of a
-   cell) against the same count over all persons in one loop. Cells hold about 86 persons at
-   1:10: a vector loop that short spends much of its time in its scalar remainder.
+   cell), its indices signed (`range`) and unsigned (`cells.persons`), against the same count
+   over all persons in one loop. A signed index from a range that starts at a cell's first
+   person is checked for a negative value at each access, and the loop is not vectorised; the
+   kernels loop with `cells.persons`. Cells hold about 86 persons at 1:10.
 3. A draw of `streams.uniform` (four SplitMix64 rounds) against one round, in a loop that draws
    for three persons in ten, as S10's attrition does: what cheaper random numbers could save.
+4. What a second thread gives on this machine, whatever the model: 64 independent chains of
+   multiplications (no memory, nothing shared), wall time at 1 and 2 threads alternating. On a
+   machine whose cores are shared with other guests this is below 2x, and no kernel can do better.
+5. The fixed cost of a call: a compiled function that takes the `Persons` tuple (21 arrays to
+   unbox) against one that takes one array. A week makes some 25 such calls.
 
 CPU time of this thread (`time.thread_time`), so that other processes on a shared machine move
 the figures less than they move wall time.
@@ -17,22 +24,20 @@ the figures less than they move wall time.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-
 import argparse  # noqa: E402
+import os
 import statistics  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
+import numba as nb  # noqa: E402
 import numpy as np  # noqa: E402
 
 import thermidor  # noqa: E402
 from thermidor.model import schedule  # noqa: E402
-from thermidor.model.cells import in_party  # noqa: E402
+from thermidor.model.cells import in_party, persons  # noqa: E402
 from thermidor.model.init import initial_state  # noqa: E402
-from thermidor.model.jit import compiled, set_threads  # noqa: E402
+from thermidor.model.jit import compiled, max_threads, parallel, set_threads  # noqa: E402
 from thermidor.model.state import FUNCTIONARY  # noqa: E402
 from thermidor.model.streams import _GOLDEN, _S11, _UNIT, _mix, uniform  # noqa: E402
 
@@ -74,6 +79,19 @@ def count_by_cell(active, stratum, status, start):
 
 
 @compiled
+def count_by_cell_unsigned(active, stratum, status, start):
+    total = 0
+    for j in range(start.size - 1):
+        e = 0
+        actives = 0
+        for i in persons(start[j], start[j + 1]):
+            actives += active[i]
+            e += (stratum[i] == FUNCTIONARY) & in_party(status[i])
+        total += e + actives
+    return total
+
+
+@compiled
 def count_flat(active, stratum, status):
     e = 0
     actives = 0
@@ -101,6 +119,37 @@ def draws_one(key, x):
     return hits
 
 
+@parallel
+def chains(n):
+    out = np.zeros(64)
+    for b in nb.prange(64):
+        z = np.uint64(b)
+        for i in range(n):
+            z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9) + np.uint64(i)
+        out[b] = float(z >> np.uint64(11))
+    return out
+
+
+@compiled
+def takes_persons(p):
+    return p.x.size
+
+
+@compiled
+def takes_array(x):
+    return x.size
+
+
+def wall_s(f: Callable, *args, calls: int = 5) -> float:
+    """Median wall seconds of `f(*args)`."""
+    times = []
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        f(*args)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=21, help="timed calls a figure (median; 21)")
@@ -118,14 +167,32 @@ def main(argv: list[str] | None = None) -> int:
     _, state = states["1:10"]
     p, n = state.persons, state.n_persons
     by_cell = cpu_ns(count_by_cell, p.active, p.stratum, p.status, state.cells.start) / n
+    unsigned = cpu_ns(count_by_cell_unsigned, p.active, p.stratum, p.status, state.cells.start) / n
     flat = cpu_ns(count_flat, p.active, p.stratum, p.status) / n
-    print(f"\n2. S5's count, ns a person: by cell {by_cell:.2f}, flat {flat:.2f} "
-          f"({n / state.n_cells:.0f} persons a cell)")  # fmt: skip
+    print(f"\n2. S5's count, ns a person: by cell {by_cell:.2f} (signed), {unsigned:.2f} "
+          f"(unsigned), flat {flat:.2f} ({n / state.n_cells:.0f} persons a cell)")  # fmt: skip
     x = np.random.default_rng(1).random(n)
     key = np.uint64(state.key)
     four = cpu_ns(draws_four, key, x, calls=args.calls) / n
     one = cpu_ns(draws_one, key, x, calls=args.calls) / n
     print(f"\n3. draws for 3 persons in 10, ns a person: four rounds {four:.2f}, one {one:.2f}")
+    if max_threads() >= 2:
+        chains(10)
+        one_t, two_t = [], []
+        for _ in range(3):
+            for threads, times in ((1, one_t), (2, two_t)):
+                set_threads(threads)
+                times.append(wall_s(chains, 2_000_000))
+        set_threads(1)
+        a, b = statistics.median(one_t), statistics.median(two_t)
+        print(f"\n4. 64 independent chains, wall s: 1 thread {a:.3f}, 2 threads {b:.3f} "
+              f"({a / b:.2f}x)")  # fmt: skip
+    else:
+        print("\n4. one core: no second thread to measure")
+    calls = 20 * args.calls
+    tup = wall_s(takes_persons, p, calls=calls) * 1e6
+    arr = wall_s(takes_array, p.x, calls=calls) * 1e6
+    print(f"\n5. a call, us: taking the Persons tuple {tup:.1f}, taking one array {arr:.1f}")
     return 0
 
 

@@ -11,6 +11,7 @@ the organisations and the cell snapshots all happen in it, so a race in any of t
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -20,7 +21,8 @@ import numpy as np
 import pytest
 
 from conftest import build_state
-from thermidor.model.cells import BLOCKS, blocks, party_sum, person_blocks
+from thermidor.model.cells import BLOCKS, blocks, party_sum, person_blocks, persons
+from thermidor.model.jit import compiled
 from thermidor.model.state import CAPITULATED, FUNCTIONARY, MEMBER, NONPARTY, WORKER
 
 SCRIPT = r"""
@@ -127,3 +129,82 @@ def test_party_sum_adds_in_person_order() -> None:
     assert party_sum(state.persons, state.persons.x, False) == (5, 3.0)
     state.persons.stratum[[0, 4]] = WORKER  # apparatus: 0.25, 1e16, -1e16 (exact: 0.25)
     assert party_sum(state.persons, state.persons.x, True) == (3, 0.0)
+
+
+@compiled
+def _visit(a, b):
+    """The indices `persons(a, b)` gives, and whether the first one less one is greater than it
+    (it wraps round only if unsigned)."""
+    out = np.empty(max(b - a, 0), np.int64)
+    wraps = False
+    for q, i in enumerate(persons(a, b)):
+        out[q] = i
+        if q == 0:
+            wraps = i - np.uint64(1) > i
+    return out, wraps
+
+
+@pytest.mark.parametrize(("a", "b"), [(0, 5), (7, 8), (130, 216), (4, 4), (9, 3)])
+def test_persons_gives_the_range_unsigned(a: int, b: int) -> None:
+    """Every kernel loops over a cell's persons with `persons(a, b)`: the indices a..b-1 of
+    `range(a, b)`, none for an empty or reversed range, and unsigned (so that no access checks
+    for a negative index): the first index less one wraps round for a = 0."""
+    out, wraps = _visit(a, b)
+    assert out.tolist() == list(range(a, b))
+    assert wraps == (a == 0 and b > 0)
+
+
+def _parallel_kernels() -> dict[str, object]:
+    """Every parallel kernel of the model (a numba dispatcher compiled with parallel=True)."""
+    from thermidor.model import observe
+    from thermidor.model.schedule import SCHEDULE
+
+    modules = {step.__module__ for _, step, _ in SCHEDULE} | {observe.__name__}
+    found = {}
+    for name in sorted(modules):
+        module = sys.modules[name]
+        for attr, f in vars(module).items():
+            opts = getattr(f, "targetoptions", None)
+            if opts and opts.get("parallel") and getattr(f, "__module__", "") == name:
+                found[f"{name}.{attr}"] = f
+    return found
+
+
+def test_parallel_kernels_run_only_their_pranges_in_parallel() -> None:
+    """A parallel kernel runs its blocks in its `prange` loops and nothing else in parallel.
+    Numba makes any array expression or `np.zeros` in a parallel function a parallel loop of its
+    own, which wakes the threads every time: `confidence.update` once added its 64 blocks'
+    partials with `+=` in a loop, 64 parallel loops a call, and two threads ran it slower than
+    one. Each kernel is compiled afresh (numba's diagnostics are not kept in its cache) for the
+    types a run of `tiny` gave it, and must hold as many parallel loops as its source has
+    `prange`s (S9 has two: its census and its acts)."""
+    import numba as nb
+
+    import thermidor
+    from thermidor.model import observe, schedule
+    from thermidor.model.init import initial_state
+
+    sc = thermidor.load_scenario("tiny")
+    state = initial_state(sc, 1)
+    for _ in range(30):
+        state.macro.week += 1
+        schedule.week(state, sc)
+    observe.cells_snapshot(state, sc)
+    ob = sc.observe  # `weekly` calls by_blocks from compiled code: call it here for its types
+    cuts = (ob.degenerated_d, ob.healthy_d, ob.healthy_active)
+    observe.by_blocks(state.persons, state.cells.start, state.cells.kind, len(state.orgs.names),
+                      sc.leadership.stance_cut, ob.moved_left, cuts)  # fmt: skip
+    kernels = _parallel_kernels()
+    assert len(kernels) >= 13, sorted(kernels)
+    loops = {}
+    for name, f in kernels.items():
+        assert f.signatures, f"{name} was not called by the run"
+        fresh = nb.njit(error_model="numpy", parallel=True)(f.py_func)
+        sig = f.signatures[0]
+        fresh.compile(sig)
+        loops[name] = len(fresh.get_metadata(sig)["parfor_diagnostics"].initial_parfors)
+    pranges = {
+        name: inspect.getsource(f.py_func).count("nb.prange(") for name, f in kernels.items()
+    }
+    assert min(pranges.values()) >= 1
+    assert loops == pranges

@@ -2,7 +2,14 @@
 
 Persons of cell j are start[j]:start[j + 1], so each aggregate is one compiled pass. `p` is the
 `Persons` tuple of arrays. `blocks` cuts the cells into the fixed blocks a parallel kernel hands
-to its threads, `person_blocks` the persons into fixed ranges.
+to its threads, `person_blocks` the persons into fixed ranges, and `persons` is how a kernel
+loops over a range of persons.
+
+A parallel kernel holds its `prange` loops and nothing else that numba would run in parallel: an
+array expression or `np.zeros` in it becomes a parallel loop of its own, which wakes the threads
+each time (`confidence.update` added its 64 blocks' partials with `+=` in a loop: 64 parallel
+loops a call, and two threads were slower than one). `zeros` and `add_blocks` do that work as
+plain compiled code.
 
 A count is exact in any order, so a parallel kernel adds per-block counts. A sum of floating-point
 values is not: its last bits depend on the order of the additions, and through the line or pi
@@ -26,6 +33,32 @@ def in_party(status: np.int8) -> bool:
 def present(status: np.int8) -> bool:
     """In the cell this week: everyone but the exiled."""
     return status != EXILED
+
+
+@compiled
+def persons(a, b):
+    """The persons a:b (a cell's, a block's), as unsigned indices. A signed index is checked at
+    every access for a negative value (Python's x[-1] counts from the end) unless the compiler can
+    prove it is not one, which it cannot for a range that starts at a cell's first person; the
+    check kept the kernels' loops from being vectorised. Unsigned, the loops are: S5's kernel
+    costs 2.6 times less (benchmarks/kernel_costs.py). The indices are the same numbers."""
+    return range(np.uint64(a), np.uint64(b))
+
+
+@compiled
+def zeros(shape, dtype):
+    """`np.zeros(shape, dtype)`, compiled apart (in a parallel kernel: a parallel loop)."""
+    return np.zeros(shape, dtype)
+
+
+@compiled
+def add_blocks(part):
+    """The per-block partials `part[blk]` added in block order: the same bits whatever the threads
+    (plain compiled code: in a parallel kernel each `+=` would be a parallel loop)."""
+    out = np.zeros(part.shape[1:], part.dtype)
+    for blk in range(part.shape[0]):
+        out += part[blk]
+    return out
 
 
 @compiled

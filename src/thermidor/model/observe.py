@@ -16,7 +16,7 @@ import numba as nb
 import numpy as np
 
 from thermidor.model.calendar import date_of
-from thermidor.model.cells import blocks, in_party, present
+from thermidor.model.cells import blocks, in_party, persons, present, zeros
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import (
     CAPITULATED,
@@ -59,7 +59,7 @@ def weekly_cells(p, start, kind, j0, j1, cut, moved, cuts, acc, counts, cadres, 
         sd = 0.0
         sa = 0
         kj = kind[j]
-        for i in range(start[j], start[j + 1]):
+        for i in persons(start[j], start[j + 1]):
             s = p.status[i]
             counts[s] += 1
             if p.org[i] != NO_ORG:
@@ -96,11 +96,11 @@ def by_blocks(p, start, kind, n_orgs, cut, moved, cuts):
     """`weekly_cells` on every block of cells in parallel, each block into its own sums."""
     cb = blocks(start)
     k = cb.size - 1
-    acc = np.zeros((k, 6, 4, 7))
-    counts = np.zeros((k, 9), np.int64)
-    cadres = np.zeros((k, max(n_orgs, 1), 3), np.int64)
-    q1 = np.zeros((k, 3), np.int64)
-    cohort = np.zeros((k, 3), np.int64)
+    acc = zeros((k, 6, 4, 7), np.float64)
+    counts = zeros((k, 9), np.int64)
+    cadres = zeros((k, max(n_orgs, 1), 3), np.int64)
+    q1 = zeros((k, 3), np.int64)
+    cohort = zeros((k, 3), np.int64)
     for blk in nb.prange(k):
         weekly_cells(p, start, kind, cb[blk], cb[blk + 1], cut, moved, cuts, acc[blk],
                      counts[blk], cadres[blk], q1[blk], cohort[blk])  # fmt: skip
@@ -142,8 +142,9 @@ def weekly(p, start, kind, n_orgs, cut, moved, cuts):
 def snapshot(p, start, cuts):
     """Every cell's sums, each in its persons' order, by blocks of cells in parallel."""
     m = start.size - 1
-    out = np.zeros((m, 7))  # size, members, mean d, active share, mean x, mean y, enforcers
-    cls = np.zeros(m, np.int8)
+    # size, members, mean d, active share, mean x, mean y, enforcers
+    out = zeros((m, 7), np.float64)
+    cls = zeros(m, np.int8)
     cb = blocks(start)
     for blk in nb.prange(cb.size - 1):
         for j in range(cb[blk], cb[blk + 1]):
@@ -154,7 +155,7 @@ def snapshot(p, start, cuts):
 @compiled
 def snapshot_cell(p, a, b, cuts, out, cls) -> None:
     """The cell a:b's row of `snapshot` into `out` (7 values) and its Q1 class into cls[0]."""
-    for i in range(a, b):
+    for i in persons(a, b):
         out[0] += present(p.status[i])
         if in_party(p.status[i]):
             out[1] += 1

@@ -29,7 +29,7 @@ import math
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import blocks, in_party, present
+from thermidor.model.cells import blocks, in_party, persons, present
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import FUNCTIONARY, State
 from thermidor.scenario.schema import Scenario
@@ -53,13 +53,13 @@ def activate_cell(p, a, b, k, threshold, rounding, pull_left, pull_right) -> Non
     """Epstein's rule for the persons a:b of one cell."""
     e = 0
     actives = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         actives += p.active[i]
         e += (p.stratum[i] == FUNCTIONARY) & in_party(p.status[i])
     # P takes two values in a cell: for those quiet last week and for those active
     p_quiet = arrest_probability(k, e, actives, rounding)
     p_active = arrest_probability(k, e, actives - 1, rounding) if actives > 0 else 0.0
-    for i in range(a, b):
+    for i in persons(a, b):
         x = p.x[i]
         c = p.c[i]
         pull = pull_left * max(x, 0.0) + pull_right * max(-x, 0.0)

@@ -51,7 +51,7 @@ import math
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import blocks, present
+from thermidor.model.cells import add_blocks, blocks, persons, present, zeros
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import NO_ORG, State
 from thermidor.scenario.schema import Scenario
@@ -69,10 +69,10 @@ def update_cell(p, a, b, arrests, cred, step, line_start, rates, confident, thre
     hit = 0.0
     if arrests > 0:  # expulsions are rare: count the cell only when there were some
         n = 0
-        for i in range(a, b):
+        for i in persons(a, b):
             n += present(p.status[i])
         hit = arrests / n if n > 0 else 0.0
-    for i in range(a, b):
+    for i in persons(a, b):
         if not present(p.status[i]):
             continue
         ci = c[i]
@@ -98,15 +98,12 @@ def update(p, start, arrests, cred, step, line_start, rates, confident, threshol
     cells sums its own listeners (whole numbers: exact), the blocks are added in order."""
     cb = blocks(start)
     nb_ = cb.size - 1
-    part = np.zeros((nb_, cred.size, CHANNELS + 1))
+    part = zeros((nb_, cred.size, CHANNELS + 1), np.float64)
     for blk in nb.prange(nb_):
         for j in range(cb[blk], cb[blk + 1]):
             update_cell(p, start[j], start[j + 1], arrests[j], cred, step, line_start, rates,
                         confident, threshold, part[blk])  # fmt: skip
-    lived = np.zeros((cred.size, CHANNELS + 1))
-    for blk in range(nb_):
-        lived += part[blk]
-    return lived
+    return add_blocks(part)
 
 
 def log_odds(cred: np.ndarray) -> list[float]:

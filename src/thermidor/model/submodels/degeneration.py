@@ -27,7 +27,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import blocks, in_party, present
+from thermidor.model.cells import blocks, in_party, persons, present
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import NONPARTY, STRATA, State
 from thermidor.scenario.schema import CELL_KINDS, Scenario
@@ -39,12 +39,12 @@ def degenerate_cell(p, a, b, push_cell, privilege, cut, r_priv, r_ctrl, drift) -
     d, anchor = p.d, p.anchor
     n = 0
     left = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         member = in_party(p.status[i])
         n += member
         left += member & p.active[i] & (p.x[i] > cut)
     control = left / n if n > 0 else 0.0
-    for i in range(a, b):
+    for i in persons(a, b):
         s = p.status[i]
         priv = privilege[4] if s == NONPARTY else privilege[p.stratum[i]]
         di = d[i]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import blocks, in_party
+from thermidor.model.cells import blocks, in_party, persons
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import FUNCTIONARY, State
 from thermidor.scenario.schema import Scenario
@@ -37,7 +37,7 @@ def express_cell(p, a, b, appointed, regime, w_enf, w_app, relief, line, margin,
     n = 0
     e = 0
     dissent = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         member = in_party(status[i])
         n += member
         e += member & (p.stratum[i] == FUNCTIONARY)
@@ -47,12 +47,12 @@ def express_cell(p, a, b, appointed, regime, w_enf, w_app, relief, line, margin,
     for _ in range(rounds):
         share = dissent / n if n > 0 else 0.0
         new = 0
-        for i in range(a, b):
+        for i in persons(a, b):
             new += in_party(status[i]) & (abs(x[i] - line) > margin) & (share >= tau[i] + opp)
         if new == dissent:
             break
         dissent = new
-    for i in range(a, b):  # the public set of the last share used: it has `dissent` members
+    for i in persons(a, b):  # the public set of the last share used: it has `dissent` members
         hides = in_party(status[i]) & (abs(x[i] - line) > margin) & (share < tau[i] + opp)
         y[i] = min(1.0, max(-1.0, line if hides else x[i]))
     return opp

@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from thermidor.model.cells import in_party
+from thermidor.model.cells import in_party, persons
 from thermidor.model.jit import compiled
 from thermidor.model.state import CENTRE, LEFT, RIGHT, State
 from thermidor.model.streams import CC_SEAT, uniform
@@ -47,7 +47,7 @@ def cell_votes(p, start, left_cut, right_cut, theta, incumbent, out):
         n = 0
         left = 0
         right = 0
-        for i in range(start[j], start[j + 1]):
+        for i in persons(start[j], start[j + 1]):
             if in_party(p.status[i]):
                 n += 1
                 left += p.y[i] > left_cut

@@ -39,7 +39,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import blocks, in_party, present
+from thermidor.model.cells import blocks, in_party, persons, present
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import NO_ORG, State
 from thermidor.model.streams import CADRE_PICK, CADRE_REACH, LISTEN, uniform
@@ -110,7 +110,7 @@ def exchange_cell(
     n_party = 0
     n_other = 0
     n_cadres = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         if present(status[i]):
             if in_party(status[i]):
                 n_party += 1
@@ -126,7 +126,7 @@ def exchange_cell(
             n_cadres += 1
     w_party = to_party[:n_cadres].sum()
     w_other = to_other[:n_cadres].sum()
-    for i in range(a, b):
+    for i in persons(a, b):
         p.heard[i] = NO_ORG
         if not present(status[i]):
             continue

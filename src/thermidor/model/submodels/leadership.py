@@ -38,7 +38,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import in_party, party_sum, person_blocks
+from thermidor.model.cells import add_blocks, in_party, party_sum, person_blocks, persons, zeros
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import WORKER, State
 from thermidor.scenario.schema import Scenario
@@ -54,7 +54,7 @@ def tally(p, a, b, cut, line, margin, out) -> None:
     right = 0
     open_left = 0
     visible = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         member = in_party(p.status[i])
         worker = member & (p.stratum[i] == WORKER)
         workers += worker
@@ -80,10 +80,10 @@ def aggregates(p, cut, line, margin):
     dissent on either side (shares of the members): counts by blocks of persons in parallel, the
     apparatus' stance summed in person order (`party_sum`)."""
     pb = person_blocks(p.status.size)
-    part = np.zeros((pb.size - 1, 6), np.int64)
+    part = zeros((pb.size - 1, 6), np.int64)
     for blk in nb.prange(pb.size - 1):
         tally(p, pb[blk], pb[blk + 1], cut, line, margin, part[blk])
-    workers, left, members, right, open_left, visible = part.sum(axis=0)
+    workers, left, members, right, open_left, visible = add_blocks(part)
     functionaries, x_app = party_sum(p, p.x, True)
     n = max(members, 1)
     return (

@@ -31,7 +31,15 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import blocks, in_party, party_sum, person_blocks
+from thermidor.model.cells import (
+    add_blocks,
+    blocks,
+    in_party,
+    party_sum,
+    person_blocks,
+    persons,
+    zeros,
+)
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import (
     CAPITULATED,
@@ -60,14 +68,14 @@ def pressure(p, line, margin):
     """The purge's pressure terms: the share of members dissenting in public (counted by blocks
     of persons in parallel), their mean d (summed in person order, `party_sum`)."""
     pb = person_blocks(p.status.size)
-    part = np.zeros(pb.size - 1, np.int64)
+    part = zeros((pb.size - 1, 1), np.int64)
     for blk in nb.prange(pb.size - 1):
         dissent = 0
-        for i in range(pb[blk], pb[blk + 1]):
+        for i in persons(pb[blk], pb[blk + 1]):
             dissent += in_party(p.status[i]) & (abs(p.y[i] - line) > margin)
-        part[blk] = dissent
+        part[blk, 0] = dissent
     n, d = party_sum(p, p.d, False)
-    return (part.sum() / n, d / n) if n > 0 else (0.0, 0.0)
+    return (add_blocks(part)[0] / n, d / n) if n > 0 else (0.0, 0.0)
 
 
 @parallel
@@ -86,13 +94,14 @@ def flows(key, week, p, start, recruit, attrition, purge, w, line, margin, cut, 
     mean_w = total_w / n if n > 0 else 1.0
     cb = blocks(start)
     nb_ = cb.size - 1
-    part = np.zeros((nb_, 2), np.int64)
+    part = zeros((nb_, 2), np.int64)
     for blk in nb.prange(nb_):
         part[blk, 0], part[blk, 1] = flows_range(
             key, week, p, start[cb[blk]], start[cb[blk + 1]], recruit, attrition, purge, mean_w,
             w, line, margin, cut, join,
         )  # fmt: skip
-    return part[:, 0].sum(), part[:, 1].sum()
+    purged, joined = add_blocks(part)
+    return purged, joined
 
 
 @compiled
@@ -101,7 +110,7 @@ def flows_range(key, week, p, a, b, recruit, attrition, purge, mean_w, w, line, 
     status = p.status
     purged = 0
     joined = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         s = status[i]
         if s == NONPARTY:
             if recruit > 0.0 and uniform(key, week, RECRUIT, i, 0) < 2.0 * recruit * p.c[i]:

@@ -32,7 +32,15 @@ import math
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import in_party, party_sum, person_blocks, present
+from thermidor.model.cells import (
+    add_blocks,
+    in_party,
+    party_sum,
+    person_blocks,
+    persons,
+    present,
+    zeros,
+)
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import LEFT, RIGHT, WORKER, State
 from thermidor.scenario.schema import Scenario
@@ -46,7 +54,7 @@ def tally(p, a, b, cut, out) -> None:
     left = 0
     workers = 0
     active = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         s = p.status[i]
         worker = p.stratum[i] == WORKER
         kernel = worker & in_party(s)
@@ -63,10 +71,10 @@ def aggregates(p, cut):
     """(kernel, d_app, a_w) as defined above: counts by blocks of persons in parallel, the
     apparatus' degeneration summed in person order (`party_sum`)."""
     pb = person_blocks(p.status.size)
-    part = np.zeros((pb.size - 1, 4), np.int64)
+    part = zeros((pb.size - 1, 4), np.int64)
     for blk in nb.prange(pb.size - 1):
         tally(p, pb[blk], pb[blk + 1], cut, part[blk])
-    kernel_n, left, workers, active = part.sum(axis=0)
+    kernel_n, left, workers, active = add_blocks(part)
     app_n, app_d = party_sum(p, p.d, True)
     return (
         left / kernel_n if kernel_n > 0 else 0.0,

@@ -43,7 +43,7 @@ import math
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import blocks, in_party
+from thermidor.model.cells import add_blocks, blocks, in_party, persons, zeros
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import (
     CAPITULATED,
@@ -63,7 +63,7 @@ def census(p, a, b, cut):
     n = 0
     left = 0
     enf = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         if in_party(p.status[i]):
             n += 1
             left += p.x[i] > cut
@@ -83,7 +83,7 @@ def repress_cell(key, week, p, a, b, capacity, echo, line, margin, vis, focus, o
     cap_iso = cap[4]
     status, org = p.status, p.org
     taken = 0
-    for i in range(a, b):
+    for i in persons(a, b):
         s = status[i]
         o = org[i]
         if s == EXILED:
@@ -139,19 +139,19 @@ def repress(key, week, p, start, region, arrests, rate, line, margin, cut, vis, 
     m = start.size - 1
     cb = blocks(start)
     nb_ = cb.size - 1
-    counted = np.zeros((m, 3), np.int64)  # members, privately on the Left, enforcers
+    counted = zeros((m, 3), np.int64)  # members, privately on the Left, enforcers
     for blk in nb.prange(nb_):
         for j in range(cb[blk], cb[blk + 1]):
             counted[j, 0], counted[j, 1], counted[j, 2] = census(p, start[j], start[j + 1], cut)
     n_regions = 0
     for j in range(m):
         n_regions = max(n_regions, region[j] + 1)
-    enforcers = np.zeros(n_regions)
-    members = np.zeros(n_regions)
+    enforcers = zeros(n_regions, np.float64)
+    members = zeros(n_regions, np.float64)
     for j in range(m):  # whole numbers: exact in any order
         enforcers[region[j]] += counted[j, 2]
         members[region[j]] += counted[j, 0]
-    part = np.zeros((nb_, 4), np.int64)
+    part = zeros((nb_, 4), np.int64)
     for blk in nb.prange(nb_):
         for j in range(cb[blk], cb[blk + 1]):
             r = region[j]
@@ -160,10 +160,7 @@ def repress(key, week, p, start, region, arrests, rate, line, margin, cut, vis, 
             echo = counted[j, 1] / n if n > 0 else 0.0
             arrests[j] = repress_cell(key, week, p, start[j], start[j + 1], capacity, echo, line,
                                       margin, vis, focus, orgs, cap, part[blk])  # fmt: skip
-    counts = np.zeros(4, np.int64)
-    for blk in range(nb_):
-        counts += part[blk]
-    return counts
+    return add_blocks(part)
 
 
 def step(state: State, sc: Scenario) -> None:
