@@ -24,22 +24,22 @@ the figures less than they move wall time.
 
 from __future__ import annotations
 
-import argparse  # noqa: E402
+import argparse
 import os
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+import statistics
+import time
+from collections.abc import Callable
 
-import numba as nb  # noqa: E402
-import numpy as np  # noqa: E402
+import numba as nb
+import numpy as np
 
-import thermidor  # noqa: E402
-from thermidor.model import schedule  # noqa: E402
-from thermidor.model.cells import in_party, persons  # noqa: E402
-from thermidor.model.init import initial_state  # noqa: E402
-from thermidor.model.jit import compiled, max_threads, parallel, set_threads  # noqa: E402
-from thermidor.model.state import FUNCTIONARY  # noqa: E402
-from thermidor.model.streams import _GOLDEN, _S11, _UNIT, _mix, uniform  # noqa: E402
+import thermidor
+from thermidor.model import schedule
+from thermidor.model.cells import in_party, persons
+from thermidor.model.init import initial_state
+from thermidor.model.jit import compiled, max_threads, parallel, set_threads
+from thermidor.model.state import FUNCTIONARY
+from thermidor.model.streams import _GOLDEN, _S11, _UNIT, _mix, uniform
 
 STEPS = ("S4 expression", "S5 activation", "S6 influence", "S7 confidence", "S8 degeneration",
          "S9 repression", "S10 membership")  # fmt: skip
@@ -121,7 +121,7 @@ def draws_one(key, x):
 
 @parallel
 def chains(n):
-    out = np.zeros(64)
+    out = np.empty(64)  # not np.zeros: in a parallel function that is a parallel loop too
     for b in nb.prange(64):
         z = np.uint64(b)
         for i in range(n):
