@@ -66,25 +66,19 @@ def week_state(scale: float, weeks: int = 20):
 
 
 @compiled
-def count_by_cell(active, stratum, status, start):
-    total = 0
-    for j in range(start.size - 1):
-        e = 0
-        actives = 0
-        for i in range(start[j], start[j + 1]):
-            actives += active[i]
-            e += (stratum[i] == FUNCTIONARY) & in_party(status[i])
-        total += e + actives
-    return total
+def signed(a, b):
+    """The indices a..b-1 signed, as the kernels looped before `cells.persons`."""
+    return range(a, b)
 
 
 @compiled
-def count_by_cell_unsigned(active, stratum, status, start):
+def count_by_cell(active, stratum, status, start, span):
+    """S5's count by cell, over the indices `span` gives (`signed` or `cells.persons`)."""
     total = 0
     for j in range(start.size - 1):
         e = 0
         actives = 0
-        for i in persons(start[j], start[j + 1]):
+        for i in span(start[j], start[j + 1]):
             actives += active[i]
             e += (stratum[i] == FUNCTIONARY) & in_party(status[i])
         total += e + actives
@@ -166,8 +160,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   {name:<28}{row[0]:8.1f} {row[1]:8.1f}")
     _, state = states["1:10"]
     p, n = state.persons, state.n_persons
-    by_cell = cpu_ns(count_by_cell, p.active, p.stratum, p.status, state.cells.start) / n
-    unsigned = cpu_ns(count_by_cell_unsigned, p.active, p.stratum, p.status, state.cells.start) / n
+    counted = (p.active, p.stratum, p.status, state.cells.start)
+    by_cell = cpu_ns(count_by_cell, *counted, signed) / n
+    unsigned = cpu_ns(count_by_cell, *counted, persons) / n
     flat = cpu_ns(count_flat, p.active, p.stratum, p.status) / n
     print(f"\n2. S5's count, ns a person: by cell {by_cell:.2f} (signed), {unsigned:.2f} "
           f"(unsigned), flat {flat:.2f} ({n / state.n_cells:.0f} persons a cell)")  # fmt: skip
