@@ -1,4 +1,4 @@
-"""Why a person-week costs what it costs: three measurements behind docs/performance.md.
+"""Why a person-week costs what it costs: the measurements behind docs/performance.md.
 
     .venv/bin/python benchmarks/kernel_costs.py                # one thread, medians of 21 calls
 
@@ -17,6 +17,11 @@
    machine whose cores are shared with other guests this is below 2x, and no kernel can do better.
 5. The fixed cost of a call: a compiled function that takes the `Persons` tuple (21 arrays to
    unbox) against one that takes one array. A week makes some 25 such calls.
+6. S6's exchange between cellmates (its cadres left out) with each listener's cellmate drawn in
+   the loop, one person at a time, against the cell's cellmates drawn first by
+   `influence.draw_cell`, in a loop with no branch that the compiler vectorises (as S6 does).
+   Drawn in the loop, the draw, the index it gives and the load of the cellmate's stance form a
+   chain the processor must wait for at every person. Both give the same stances.
 
 CPU time of this thread (`time.thread_time`), so that other processes on a shared machine move
 the figures less than they move wall time.
@@ -35,11 +40,12 @@ import numpy as np
 
 import thermidor
 from thermidor.model import schedule
-from thermidor.model.cells import in_party, persons
+from thermidor.model.cells import in_party, persons, present
 from thermidor.model.init import initial_state
 from thermidor.model.jit import compiled, max_threads, parallel, set_threads
 from thermidor.model.state import FUNCTIONARY
-from thermidor.model.streams import _GOLDEN, _S11, _UNIT, _mix, uniform
+from thermidor.model.streams import _GOLDEN, _S11, _UNIT, LISTEN, _mix, uniform
+from thermidor.model.submodels.influence import anchored, draw_cell, listen
 
 STEPS = ("S4 expression", "S5 activation", "S6 influence", "S7 confidence", "S8 degeneration",
          "S9 repression", "S10 membership")  # fmt: skip
@@ -134,6 +140,41 @@ def takes_array(x):
     return x.size
 
 
+@compiled
+def hear_drawing_inline(key, week, p, start, mu):
+    """S6's exchange between cellmates, each listener's cellmate drawn in the loop."""
+    x, y, u, status = p.x, p.y, p.u, p.status
+    for j in range(start.size - 1):
+        a, b = start[j], start[j + 1]
+        for i in persons(a, b):
+            if present(status[i]) and b - a > 1:
+                k = a + int(uniform(key, week, LISTEN, i, 0) * (b - a - 1))
+                k += k >= i
+                xi, ui = x[i], u[i]
+                if present(status[k]):
+                    xi, ui = listen(xi, ui, y[k], u[k], mu, False)
+                x[i] = min(1.0, max(-1.0, anchored(xi, p.anchor[i], p.lam[i])))
+                u[i] = ui
+
+
+@compiled
+def hear_drawn_first(key, week, p, start, mu, mates, reached):
+    """The same, the cell's cellmates drawn first by `influence.draw_cell`."""
+    x, y, u, status = p.x, p.y, p.u, p.status
+    for j in range(start.size - 1):
+        a, b = start[j], start[j + 1]
+        draw_cell(key, week, a, b, False, mates, reached)
+        first = np.uint64(a)
+        for i in persons(a, b):
+            if present(status[i]) and b - a > 1:
+                k = mates[i - first]
+                xi, ui = x[i], u[i]
+                if present(status[k]):
+                    xi, ui = listen(xi, ui, y[k], u[k], mu, False)
+                x[i] = min(1.0, max(-1.0, anchored(xi, p.anchor[i], p.lam[i])))
+                u[i] = ui
+
+
 def wall_s(f: Callable, *args, calls: int = 5) -> float:
     """Median wall seconds of `f(*args)`."""
     times = []
@@ -188,6 +229,20 @@ def main(argv: list[str] | None = None) -> int:
     tup = wall_s(takes_persons, p, calls=calls) * 1e6
     arr = wall_s(takes_array, p.x, calls=calls) * 1e6
     print(f"\n5. a call, us: taking the Persons tuple {tup:.1f}, taking one array {arr:.1f}")
+    sc, state = states["1:10"]
+    week, key, mu = state.macro.week, np.uint64(state.key), sc.influence.mu
+    widest = int(np.diff(state.cells.start).max())
+    mates, reached = np.empty(widest, np.uint64), np.empty(widest)
+    twin = p._replace(x=p.x.copy(), u=p.u.copy())
+    hear_drawing_inline(key, week, p, state.cells.start, mu)
+    hear_drawn_first(key, week, twin, state.cells.start, mu, mates, reached)
+    same = np.array_equal(p.x, twin.x) and np.array_equal(p.u, twin.u)
+    inline = cpu_ns(hear_drawing_inline, key, week, p, state.cells.start, mu) / n
+    first = cpu_ns(hear_drawn_first, key, week, p, state.cells.start, mu, mates, reached) / n
+    print(
+        f"\n6. S6's exchange, ns a person: cellmates drawn in the loop {inline:.2f}, drawn first "
+        f"{first:.2f} ({inline / first:.2f}x); same stances: {'yes' if same else 'NO'}"
+    )
     return 0
 
 

@@ -46,6 +46,7 @@ from thermidor.model.state import (
     WORKER,
     State,
 )
+from thermidor.model.streams import CADRE_REACH, LISTEN, uniform_py
 from thermidor.model.submodels import (
     activation,
     blocs,
@@ -526,6 +527,23 @@ def test_s6_bounded_confidence_in_the_cells() -> None:
             state.persons.y[:] = state.persons.x  # they say what they think (S4 would)
         gap = abs(state.persons.x[1] - state.persons.x[0])
         assert (gap < 0.1) if moves else gap == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize(("a", "b"), [(0, 2), (5, 8), (1000, 1086)])
+def test_s6_cellmates_drawn_first_are_the_listen_streams_draws(a: int, b: int) -> None:
+    """`draw_cell` draws the cell's cellmates before the exchange, in one loop: each person's is
+    the stream LISTEN's draw mapped onto the b - a - 1 others (never himself, always in his
+    cell), and the cadres' reach draws are the stream CADRE_REACH's, as the twin draws them."""
+    key, week = 987654321, 17
+    mates, reached = np.empty(b - a, np.uint64), np.empty(b - a)
+    influence.draw_cell(np.uint64(key), week, a, b, True, mates, reached)
+    for i in range(a, b):
+        k = a + int(uniform_py(key, week, LISTEN, i) * (b - a - 1))
+        k += k >= i
+        assert mates[i - a] == k and k != i and a <= k < b
+        assert reached[i - a] == uniform_py(key, week, CADRE_REACH, i)
+    seen = {int(k) for k in mates}
+    assert len(seen) > (b - a) // 2  # not one cellmate for all: the draws differ by person
 
 
 @pytest.mark.parametrize(

@@ -83,7 +83,8 @@ def pick(r, weights, n):
 
 @parallel
 def exchange(key, week, p, start, effort, letters, works, cred, contacts, mu, bounded):
-    """Every cell, by blocks of cells in parallel (each block its own scratch for the cadres)."""
+    """Every cell, by blocks of cells in parallel (each block its own scratch for the cadres and
+    the draws)."""
     widest = 0
     for j in range(start.size - 1):
         widest = max(widest, start[j + 1] - start[j])
@@ -93,29 +94,49 @@ def exchange(key, week, p, start, effort, letters, works, cred, contacts, mu, bo
         said = np.empty(widest)  # what each cadre says: his x before his cell's exchange
         to_party = np.empty(widest)  # each cadre's weekly contacts with members
         to_other = np.empty(widest)  # ... and with non-party persons
+        mates = np.empty(widest, np.uint64)  # the cellmate each person listens to
+        reached = np.empty(widest)  # each person's draw for the cadres' reach
         for j in range(cb[blk], cb[blk + 1]):
             exchange_cell(
                 key, week, p, start[j], start[j + 1], effort, letters, works, cred, contacts, mu,
-                bounded, cadres, said, to_party, to_other,
+                bounded, cadres, said, to_party, to_other, mates, reached,
             )  # fmt: skip
+
+
+@compiled
+def draw_cell(key, week, a, b, cadres_here, mates, reached) -> None:
+    """The draws of the cell a:b, made before its exchange (they depend on the counters only): for
+    each person i the cellmate k he listens to, uniform among the b - a - 1 others (stream LISTEN;
+    meaningless in a cell of one), and, if the cell has cadres, his draw for their reach (stream
+    CADRE_REACH). A loop with no branch, which the compiler vectorises: drawn inside the exchange,
+    one person at a time, they cost 1.7 times as much (docs/performance.md)."""
+    first = np.uint64(a)
+    others = float(b - a - 1)
+    for i in persons(a, b):
+        k = first + np.uint64(uniform(key, week, LISTEN, i, 0) * others)
+        mates[i - first] = k + np.uint64(k >= i)
+    if cadres_here:
+        for i in persons(a, b):
+            reached[i - first] = uniform(key, week, CADRE_REACH, i, 0)
 
 
 @compiled
 def exchange_cell(
     key, week, p, a, b, effort, letters, works, cred, contacts, mu, bounded, cadres, said,
-    to_party, to_other,
+    to_party, to_other, mates, reached,
 ) -> None:  # fmt: skip
-    """The week's exchange in the cell of persons a:b; the four last arrays are scratch."""
+    """The week's exchange in the cell of persons a:b; the six last arrays are scratch."""
     x, y, u, org, status = p.x, p.y, p.u, p.org, p.status
     n_party = 0
-    n_other = 0
+    n_present = 0
+    n_org = 0
+    for i in persons(a, b):  # counts only: vectorised
+        n_party += in_party(status[i])
+        n_present += present(status[i])
+        n_org += org[i] != NO_ORG
+    n_other = n_present - n_party
     n_cadres = 0
-    for i in persons(a, b):
-        if present(status[i]):
-            if in_party(status[i]):
-                n_party += 1
-            else:
-                n_other += 1
+    for i in persons(a, b if n_org > 0 else a):
         o = org[i]
         if o != NO_ORG and works[o] > 0.0:
             reach = contacts * works[o] * (1.0 if present(status[i]) else letters[o])
@@ -126,20 +147,21 @@ def exchange_cell(
             n_cadres += 1
     w_party = to_party[:n_cadres].sum()
     w_other = to_other[:n_cadres].sum()
+    draw_cell(key, week, a, b, n_cadres > 0, mates, reached)
+    first = np.uint64(a)
     for i in persons(a, b):
         p.heard[i] = NO_ORG
         if not present(status[i]):
             continue
         xi, ui = x[i], u[i]
         if b - a > 1:  # a cellmate other than i, uniformly; an exiled one says nothing
-            k = a + int(uniform(key, week, LISTEN, i, 0) * (b - a - 1))
-            k += k >= i
+            k = mates[i - first]
             if present(status[k]):
                 xi, ui = listen(xi, ui, y[k], u[k], mu, bounded)
         if n_cadres > 0 and org[i] == NO_ORG:
             member = in_party(status[i])
             reach = w_party / n_party if member else w_other / n_other
-            if reach > 0.0 and uniform(key, week, CADRE_REACH, i, 0) < reach:
+            if reach > 0.0 and reached[i - first] < reach:
                 r = uniform(key, week, CADRE_PICK, i, 0)
                 q = pick(r, to_party if member else to_other, n_cadres)
                 o = org[cadres[q]]
