@@ -8,6 +8,8 @@ then the non-party workers around it. Cells are ordered by region, then kind.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from thermidor.model.state import (
@@ -54,21 +56,21 @@ def _cells(sc: Scenario, rng: np.random.Generator):
     return kind, region, size, funcs, nonparty
 
 
-def _draw(spec: StratumSpec, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    cols = {
-        "x": np.clip(rng.normal(spec.x_mean, spec.x_sd, n), -1.0, 1.0),
-        "c": np.clip(rng.normal(spec.c_mean, 0.15, n), 0.0, 1.0),
-        "d": np.clip(rng.normal(spec.d_mean, 0.1, n), 0.0, 1.0),
-        "h0": rng.random(n) * spec.hardship,
-        "r": rng.random(n),
-        "tau": rng.random(n) * spec.tau_max,
-    }
+def _draw(spec: StratumSpec, n: int, rng: np.random.Generator) -> Iterator[tuple[str, np.ndarray]]:
+    """The columns of n persons of one stratum, one at a time (at full scale the non-party
+    workers' eight columns would hold 220 MB at once), always in this order: the draws of a seed
+    do not depend on how they are consumed."""
+    yield "x", np.clip(rng.normal(spec.x_mean, spec.x_sd, n), -1.0, 1.0)
+    yield "c", np.clip(rng.normal(spec.c_mean, 0.15, n), 0.0, 1.0)
+    yield "d", np.clip(rng.normal(spec.d_mean, 0.1, n), 0.0, 1.0)
+    yield "h0", rng.random(n) * spec.hardship
+    yield "r", rng.random(n)
+    yield "tau", rng.random(n) * spec.tau_max
     # openness varies between persons (Deffuant et al. 2002), and so does the susceptibility of
     # Friedkin and Johnsen (1990): each uniform on its mean +- spread
-    cols["u"] = np.clip(spec.u + spec.u_spread * (2.0 * rng.random(n) - 1.0), 0.01, 2.0)
+    yield "u", np.clip(spec.u + spec.u_spread * (2.0 * rng.random(n) - 1.0), 0.01, 2.0)
     lam = spec.susceptibility + spec.susceptibility_spread * (2.0 * rng.random(n) - 1.0)
-    cols["lam"] = np.clip(lam, 0.0, 1.0)
-    return cols
+    yield "lam", np.clip(lam, 0.0, 1.0)
 
 
 def initial_state(sc: Scenario, seed: int | np.random.SeedSequence) -> State:
@@ -83,8 +85,6 @@ def initial_state(sc: Scenario, seed: int | np.random.SeedSequence) -> State:
     np.cumsum(per_cell, out=start[1:])
     n = int(start[-1])
     cell = np.repeat(np.arange(n_cells, dtype=np.int32), per_cell)
-    offset = np.arange(n) - start[cell]  # position inside the cell: members, functionaries, rest
-    block = np.where(offset < size[cell], 0, np.where(offset < (size + funcs)[cell], 1, 2))
     kind_stratum = np.array(
         [
             STRATA.index(sc.population.cells[k].stratum) if k in sc.population.cells else 0
@@ -92,11 +92,19 @@ def initial_state(sc: Scenario, seed: int | np.random.SeedSequence) -> State:
         ],
         np.int8,
     )
-    stratum = np.where(
-        block == 0, kind_stratum[kind[cell]], np.where(block == 1, FUNCTIONARY, WORKER)
+    # each cell's three blocks (members, functionaries, the rest), one byte a person: at full
+    # scale a person-length int64 temporary is 38 MB
+    blocks = np.stack([size, funcs, nonparty], axis=1).ravel()
+    of_block = np.stack(
+        [
+            kind_stratum[kind],
+            np.full(n_cells, FUNCTIONARY, np.int8),
+            np.full(n_cells, WORKER, np.int8),
+        ],
+        axis=1,
     )
-    stratum = stratum.astype(np.int8)
-    status = np.where(block == 2, NONPARTY, MEMBER).astype(np.int8)
+    stratum = np.repeat(of_block.ravel(), blocks)
+    status = np.repeat(np.tile(np.array([MEMBER, MEMBER, NONPARTY], np.int8), n_cells), blocks)
 
     cols = {k: np.empty(n) for k in ("x", "c", "d", "h0", "r", "u", "tau", "lam")}
     groups = [(stratum == s) & (status == MEMBER) for s in range(len(STRATA))]
@@ -105,7 +113,7 @@ def initial_state(sc: Scenario, seed: int | np.random.SeedSequence) -> State:
         *zip(groups, specs, strict=True),
         (status == NONPARTY, sc.population.nonparty),
     ]:
-        for k, v in _draw(spec, int(mask.sum()), rng).items():
+        for k, v in _draw(spec, int(mask.sum()), rng):
             cols[k][mask] = v
 
     org = np.full(n, NO_ORG, np.int8)
