@@ -94,7 +94,7 @@ def initial_state(sc: Scenario, seed: int | np.random.SeedSequence) -> State:
     )
     # each cell's three blocks (members, functionaries, the rest), one byte a person: at full
     # scale a person-length int64 temporary is 38 MB
-    blocks = np.stack([size, funcs, nonparty], axis=1).ravel()
+    block_sizes = np.stack([size, funcs, nonparty], axis=1).ravel()
     of_block = np.stack(
         [
             kind_stratum[kind],
@@ -103,8 +103,8 @@ def initial_state(sc: Scenario, seed: int | np.random.SeedSequence) -> State:
         ],
         axis=1,
     )
-    stratum = np.repeat(of_block.ravel(), blocks)
-    status = np.repeat(np.tile(np.array([MEMBER, MEMBER, NONPARTY], np.int8), n_cells), blocks)
+    stratum = np.repeat(of_block.ravel(), block_sizes)
+    status = np.repeat(np.tile(np.array([MEMBER, MEMBER, NONPARTY], np.int8), n_cells), block_sizes)
 
     cols = {k: np.empty(n) for k in ("x", "c", "d", "h0", "r", "u", "tau", "lam")}
     groups = [(stratum == s) & (status == MEMBER) for s in range(len(STRATA))]

@@ -5,7 +5,8 @@ the three kinds of nuclei ("entirely degenerated", "still healthy but amorphous"
 affected"). A cell's Q1 class, from its members present: degenerated when mean d >= degenerated_d;
 hardly affected when mean d < healthy_d and its active share >= healthy_active; otherwise healthy
 but amorphous. A cell with no member left is "empty" in the snapshots and left out of the shares.
-One compiled pass over the persons gives every mean of the row.
+One compiled pass over the cells (three short loops over each cell's persons) gives every mean of
+the row.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def weekly_cells(p, start, kind, j0, j1, cut, moved, cuts, acc, counts, cadres, 
     how the loops are cut); its cadres, in the few cells that have any."""
     for j in range(j0, j1):
         a, b, kj = start[j], start[j + 1], kind[j]
-        member0 = member1 = member2 = member3 = 0  # members by stratum
+        member0 = member1 = member2 = member3 = 0  # members by stratum (classes 0-3)
         active0 = active1 = active2 = active3 = active4 = active5 = 0  # actives by class
         nonparty = expelled = exiled = capitulated = 0
         workers = kernel = right = in_org = cohort0 = cohort1 = cohort2 = 0
