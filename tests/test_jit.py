@@ -37,3 +37,26 @@ def test_set_threads_takes_one_to_the_most_and_nothing_else() -> None:
         [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=120
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+WAIT = r"""
+import os
+import thermidor.model.jit
+print(os.environ.get("GOMP_SPINCOUNT"), os.environ.get("OMP_WAIT_POLICY"))
+"""
+
+
+def test_waiting_threads_spin_a_while_unless_the_user_chose() -> None:
+    """Nothing set: the kernels' threads spin 10,000 times before they sleep (GOMP_SPINCOUNT);
+    a wait policy or a spin count the user set is left as it is."""
+    bare = {k: v for k, v in os.environ.items() if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY")}
+    for extra, expected in (
+        ({}, "10000 None"),
+        ({"OMP_WAIT_POLICY": "passive"}, "None passive"),
+        ({"GOMP_SPINCOUNT": "50"}, "50 None"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", WAIT], capture_output=True, text=True, env={**bare, **extra},
+            timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0 and done.stdout.strip() == expected, (extra, done.stderr)

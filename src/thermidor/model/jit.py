@@ -10,17 +10,25 @@ function of its counters (model/streams.py), and what crosses cells is either an
 (exact in any order) or a per-block partial combined afterwards in block order. So a run's bytes
 do not depend on the number of threads (`set_threads`).
 
-Threads that wait at the end of a parallel loop sleep instead of spinning (OpenMP's passive wait
-policy, unless OMP_WAIT_POLICY is set): on a machine whose cores are shared, a spinning thread
-takes the core from the one that still works. Measured at 1:100 under a load of 8-12 on 2 cores:
-two threads 1.4 s for 104 weeks passive, 75 s spinning, one thread 2.6 s (docs/performance.md).
+Threads that wait at the end of a parallel loop spin for a while, then sleep: GNU OpenMP's
+GOMP_SPINCOUNT, set here to 10,000 unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set. A week calls
+some fifteen parallel kernels with a little Python between them; a thread that slept at once
+(OMP_WAIT_POLICY=passive) must be woken for each, which cost more than the kernels of a small
+run; one that spins without end (OMP_WAIT_POLICY=active) takes the core from the thread that
+still works on a machine whose cores are shared. Measured with two threads, 52 weeks
+(docs/performance.md): quiet, 1:1000 0.03 s against 0.08-0.09 s passive, 1:100 0.08-0.09 s
+against 0.14-0.15, 1:10 0.71-0.72 against 0.72-0.78; with ten busy processes on the two cores,
+1:100 for 104 weeks 2.9-3.1 s against 1.6-2.7 passive (libgomp's default of 300,000 spins, in an
+earlier session under a load of 8-12: 75 s against 1.4). On a machine others keep busy,
+OMP_WAIT_POLICY=passive is the better choice.
 """
 
 from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # read when numba first starts its threads
+if "OMP_WAIT_POLICY" not in os.environ:  # both are read when numba first starts its threads
+    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 
 import numba as nb  # noqa: E402
 
