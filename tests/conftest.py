@@ -31,6 +31,7 @@ from thermidor.model.state import (
     BEHAVIOUR,
     CENTRE,
     FACTORY,
+    FUNCTIONARY,
     MEMBER,
     NO_ORG,
     WORKER,
@@ -150,6 +151,7 @@ def build_state(
         cells=cs,
         macro=m,
         orgs=organisations,
+        apparatus=np.flatnonzero(ps.stratum == FUNCTIONARY),
         rng=np.random.default_rng(np.random.SeedSequence(seed)),
         key=stream_key(seed),
     )

@@ -6,7 +6,7 @@ switches submodels on and off, adds random dated events and maybe a bloc, then s
 week by week exactly as `thermidor.engine.simulate` does and checks, EVERY week:
 
 * every person variable in its documented range, no NaN, the person arrays conserved (sizes,
-  cells, strata constant) and every status code valid;
+  cells, strata constant, the apparatus' index the functionaries') and every status code valid;
 * the status flows the code allows (S9 and S10) and nothing else; what exile, capitulation,
   cadre membership and hearing a cadre imply for the other arrays;
 * cells consistent with their members (`cell` equal to the repeat of `start`), the secretary in
@@ -247,6 +247,7 @@ def check_persons(state: State, sc: Scenario, first: types.SimpleNamespace) -> N
     # the arrays nobody may change: a person keeps his cell and stratum
     assert np.array_equal(p.cell, first.persons["cell"])
     assert np.array_equal(p.stratum, first.persons["stratum"])
+    assert np.array_equal(state.apparatus, np.flatnonzero(p.stratum == FUNCTIONARY))  # S3, S12
     assert np.array_equal(p.x0, first.persons["x0"])
     assert np.array_equal(p.c0, first.persons["c0"])
     assert np.array_equal(p.cohort, first.persons["cohort"])

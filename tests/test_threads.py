@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from conftest import build_state
-from thermidor.model.cells import BLOCKS, blocks, party_sum, person_blocks, persons
+from thermidor.model.cells import BLOCKS, apparatus_sum, blocks, party_sum, person_blocks, persons
 from thermidor.model.jit import compiled
 from thermidor.model.state import CAPITULATED, FUNCTIONARY, MEMBER, NONPARTY, WORKER
 
@@ -119,16 +119,18 @@ def test_party_sum_adds_in_person_order() -> None:
     1e16, -1e16, 3.0 in person order; 0.5 + 1e16 rounds to 1e16 (half the spacing of doubles
     there is 1), so the person-order sum is 3.0, where the exact sum is 3.5 and per-block
     partials (the first of `person_blocks` holds the two 0.25s) give 3.5 too. Non-members
-    (100.0 each) do not count; the apparatus is the functionaries among members."""
+    (100.0 each) do not count; the apparatus is the functionaries among members (`apparatus_sum`
+    reads the functionaries' indices)."""
     status = np.full(130, NONPARTY, np.int8)
     status[:5] = [MEMBER, CAPITULATED, MEMBER, MEMBER, MEMBER]
     x = np.full(130, 100.0)
     x[:5] = [0.25, 0.25, 1e16, -1e16, 3.0]
     state = build_state([65, 65], x=x, status=status, stratum=FUNCTIONARY)
     assert person_blocks(130)[1] == 2  # the first block: the two 0.25s
-    assert party_sum(state.persons, state.persons.x, False) == (5, 3.0)
+    assert party_sum(state.persons, state.persons.x) == (5, 3.0)
     state.persons.stratum[[0, 4]] = WORKER  # apparatus: 0.25, 1e16, -1e16 (exact: 0.25)
-    assert party_sum(state.persons, state.persons.x, True) == (3, 0.0)
+    apparatus = np.flatnonzero(state.persons.stratum == FUNCTIONARY)  # as State.apparatus
+    assert apparatus_sum(state.persons, state.persons.x, apparatus) == (3, 0.0)
 
 
 @compiled

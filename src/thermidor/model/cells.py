@@ -13,13 +13,14 @@ plain compiled code.
 
 A count is exact in any order, so a parallel kernel adds per-block counts. A sum of floating-point
 values is not: its last bits depend on the order of the additions, and through the line or pi
-they would change every later draw. `party_sum` therefore sums in person order, on one thread.
+they would change every later draw. `party_sum` and `apparatus_sum` therefore sum in person order,
+on one thread.
 """
 
 import numpy as np
 
 from thermidor.model.jit import compiled
-from thermidor.model.state import CAPITULATED, EXILED, FUNCTIONARY, MEMBER
+from thermidor.model.state import CAPITULATED, EXILED, MEMBER
 
 BLOCKS = 64  # blocks of cells a week's parallel pass is cut into, whatever the threads
 
@@ -89,21 +90,35 @@ def person_blocks(n):
 
 
 @compiled
-def party_sum(p, values, apparatus_only):
-    """(n, sum of `values`) over the members in the party (the apparatus only: its
-    functionaries), in person order on one thread: a light pass (about a nanosecond a person,
-    the branch taken or not in long runs) that the parallel kernels' counts leave alone."""
+def party_sum(p, values):
+    """(n, sum of `values`) over the members in the party, in person order on one thread: a
+    light pass (about a nanosecond a person, the branch taken or not in long runs) that the
+    parallel kernels' counts leave alone."""
     n = 0
     s = 0.0
     for i in range(p.status.size):
-        if in_party(p.status[i]) and ((not apparatus_only) or p.stratum[i] == FUNCTIONARY):
+        if in_party(p.status[i]):
             n += 1
             s += values[i]
     return n, s
 
 
 @compiled
-def apparatus_mean(p, values) -> float:
+def apparatus_sum(p, values, apparatus):
+    """(n, sum of `values`) over the party apparatus, the functionaries in the party, in person
+    order: over `apparatus` (State.apparatus, the functionaries' indices in person order), one
+    person in 160 at 1:10, not over every person."""
+    n = 0
+    s = 0.0
+    for i in apparatus:
+        if in_party(p.status[i]):
+            n += 1
+            s += values[i]
+    return n, s
+
+
+@compiled
+def apparatus_mean(p, values, apparatus) -> float:
     """Mean of `values` over the party apparatus: the functionaries in the party."""
-    n, s = party_sum(p, values, True)
+    n, s = apparatus_sum(p, values, apparatus)
     return s / n if n > 0 else 0.0

@@ -211,4 +211,12 @@ def initial_state(sc: Scenario, seed: int | np.random.SeedSequence) -> State:
         bloc_split_week=np.full(n_orgs, -1, np.int32),
     )
     key = stream_key(ss)
-    return State(persons=persons, cells=cells, macro=macro, orgs=orgs, rng=rng, key=key)
+    return State(
+        persons=persons,
+        cells=cells,
+        macro=macro,
+        orgs=orgs,
+        apparatus=np.flatnonzero(stratum == FUNCTIONARY),
+        rng=rng,
+        key=key,
+    )

@@ -148,6 +148,9 @@ class State:
     cells: Cells
     macro: Macro
     orgs: Organisations
+    # int64: the person indices of the functionaries, in person order. A person's stratum is
+    # drawn at initialisation and never changes (tests/test_invariants.py), so neither does this.
+    apparatus: np.ndarray
     rng: np.random.Generator  # draws the initial state
     key: np.uint64 = np.uint64(0)  # the weekly draws' streams (model/streams.py)
 

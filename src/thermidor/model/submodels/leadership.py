@@ -38,7 +38,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from thermidor.model.cells import add_blocks, in_party, party_sum, person_blocks, persons, zeros
+from thermidor.model.cells import add_blocks, apparatus_sum, in_party, person_blocks, persons, zeros
 from thermidor.model.jit import compiled, parallel
 from thermidor.model.state import WORKER, State
 from thermidor.scenario.schema import Scenario
@@ -75,16 +75,16 @@ def tally(p, a, b, cut, line, margin, out) -> None:
 
 
 @parallel
-def aggregates(p, cut, line, margin):
+def aggregates(p, apparatus, cut, line, margin):
     """The kernel, the apparatus' mean stance, the Right's base, the open Left, and the open
     dissent on either side (shares of the members): counts by blocks of persons in parallel, the
-    apparatus' stance summed in person order (`party_sum`)."""
+    apparatus' stance summed in person order (`apparatus_sum`)."""
     pb = person_blocks(p.status.size)
     part = zeros((pb.size - 1, 6), np.int64)
     for blk in nb.prange(pb.size - 1):
         tally(p, pb[blk], pb[blk + 1], cut, line, margin, part[blk])
     workers, left, members, right, open_left, visible = add_blocks(part)
-    functionaries, x_app = party_sum(p, p.x, True)
+    functionaries, x_app = apparatus_sum(p, p.x, apparatus)
     n = max(members, 1)
     return (
         left / workers if workers > 0 else 0.0,
@@ -98,7 +98,7 @@ def aggregates(p, cut, line, margin):
 def step(state: State, sc: Scenario) -> None:
     p, m, ps = sc.leadership, state.macro, state.persons
     kernel, x_app, right, open_left, visible = aggregates(
-        ps, p.stance_cut, m.line, sc.expression.dissent_margin
+        ps, state.apparatus, p.stance_cut, m.line, sc.expression.dissent_margin
     )
     mass = p.mass_weight * kernel
     threat = p.threat_weight * max(0.0, 1.0 - m.grain)

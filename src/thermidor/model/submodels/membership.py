@@ -74,7 +74,7 @@ def pressure(p, line, margin):
         for i in persons(pb[blk], pb[blk + 1]):
             dissent += in_party(p.status[i]) & (abs(p.y[i] - line) > margin)
         part[blk, 0] = dissent
-    n, d = party_sum(p, p.d, False)
+    n, d = party_sum(p, p.d)
     return (add_blocks(part)[0] / n, d / n) if n > 0 else (0.0, 0.0)
 
 

@@ -63,7 +63,7 @@ def step(state: State, sc: Scenario) -> None:
         outcome == OPEN
         and m.cc_holder == LEFT
         and m.pi >= p.reform_pi
-        and apparatus_mean(ps, ps.d) <= p.reform_d
+        and apparatus_mean(ps, ps.d, state.apparatus) <= p.reform_d
     ):
         outcome = REFORM
     if outcome == OPEN and m.beta_high_weeks >= p.consolidation_weeks:

@@ -34,8 +34,8 @@ import numpy as np
 
 from thermidor.model.cells import (
     add_blocks,
+    apparatus_sum,
     in_party,
-    party_sum,
     person_blocks,
     persons,
     present,
@@ -67,15 +67,15 @@ def tally(p, a, b, cut, out) -> None:
 
 
 @parallel
-def aggregates(p, cut):
+def aggregates(p, apparatus, cut):
     """(kernel, d_app, a_w) as defined above: counts by blocks of persons in parallel, the
-    apparatus' degeneration summed in person order (`party_sum`)."""
+    apparatus' degeneration summed in person order (`apparatus_sum`)."""
     pb = person_blocks(p.status.size)
     part = zeros((pb.size - 1, 4), np.int64)
     for blk in nb.prange(pb.size - 1):
         tally(p, pb[blk], pb[blk + 1], cut, part[blk])
     kernel_n, left, workers, active = add_blocks(part)
-    app_n, app_d = party_sum(p, p.d, True)
+    app_n, app_d = apparatus_sum(p, p.d, apparatus)
     return (
         left / kernel_n if kernel_n > 0 else 0.0,
         app_d / app_n if app_n > 0 else 0.0,
@@ -91,7 +91,7 @@ def passive_beta(growth: float, decay: float, beta: float) -> float:
 
 def step(state: State, sc: Scenario) -> None:
     p, m, ps = sc.power, state.macro, state.persons
-    left, d_app, a_w = aggregates(ps, sc.leadership.stance_cut)
+    left, d_app, a_w = aggregates(ps, state.apparatus, sc.leadership.stance_cut)
     a_p = m.K * max(0.0, 1.0 - m.grain)
     growth = p.beta_growth * (1 - a_w) * (1 - a_p)
     decay = p.beta_decay * (a_w + a_p)
