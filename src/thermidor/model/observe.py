@@ -5,8 +5,7 @@ the three kinds of nuclei ("entirely degenerated", "still healthy but amorphous"
 affected"). A cell's Q1 class, from its members present: degenerated when mean d >= degenerated_d;
 hardly affected when mean d < healthy_d and its active share >= healthy_active; otherwise healthy
 but amorphous. A cell with no member left is "empty" in the snapshots and left out of the shares.
-One compiled pass over the cells (three short loops over each cell's persons) gives every mean of
-the row.
+One compiled pass over the persons gives every mean of the row.
 """
 
 from __future__ import annotations
@@ -54,84 +53,41 @@ def classify(mean_d, active_share, degenerated_d, healthy_d, healthy_active) -> 
 def weekly_cells(p, start, kind, j0, j1, cut, moved, cuts, acc, counts, cadres, q1, cohort):
     """Add the cells j0:j1 to one block's sums: `acc` (class, kind; count, x, y, c, d, active,
     gap), `counts` (the statuses, then workers in the party, of them active on the Left, members
-    on the Right, members), `cadres`, `q1` and `cohort`.
-
-    A cell in three loops: its whole numbers, in a loop with no branch that the compiler
-    vectorises; its sums of stances, each added in person order (so their bits do not depend on
-    how the loops are cut); its cadres, in the few cells that have any."""
+    on the Right, members), `cadres`, `q1` and `cohort`."""
     for j in range(j0, j1):
-        a, b, kj = start[j], start[j + 1], kind[j]
-        member0 = member1 = member2 = member3 = 0  # members by stratum (classes 0-3)
-        active0 = active1 = active2 = active3 = active4 = active5 = 0  # actives by class
-        nonparty = expelled = exiled = capitulated = 0
-        workers = kernel = right = in_org = cohort0 = cohort1 = cohort2 = 0
-        for i in persons(a, b):
+        n = 0
+        sd = 0.0
+        sa = 0
+        kj = kind[j]
+        for i in persons(start[j], start[j + 1]):
             s = p.status[i]
+            counts[s] += 1
+            if p.org[i] != NO_ORG:
+                cadres[p.org[i], 0 if in_party(s) else (2 if s == EXILED else 1)] += 1
+            if p.cohort[i]:
+                cohort[0] += 1
+                cohort[1] += p.x[i] > p.x0[i] + moved
+                cohort[2] += p.x[i] > cut
             member = in_party(s)
             stratum = p.stratum[i]
-            x, active = p.x[i], p.active[i]
-            member0 += member & (stratum == 0)
-            member1 += member & (stratum == 1)
-            member2 += member & (stratum == 2)
-            member3 += member & (stratum == 3)
-            active0 += member & (stratum == 0) & active
-            active1 += member & (stratum == 1) & active
-            active2 += member & (stratum == 2) & active
-            active3 += member & (stratum == 3) & active
-            active4 += (s == NONPARTY) & active
-            active5 += ((s == EXPELLED) | (s == EXILED)) & active
-            nonparty += s == NONPARTY
-            expelled += s == EXPELLED
-            exiled += s == EXILED
-            capitulated += s == CAPITULATED
-            worker = member & (stratum == WORKER)
-            workers += worker
-            kernel += worker & active & (x > cut)
-            right += member & (x < -cut)
-            in_org += p.org[i] != NO_ORG
-            c = p.cohort[i]
-            cohort0 += c
-            cohort1 += c & (x > p.x0[i] + moved)
-            cohort2 += c & (x > cut)
-        sd = 0.0
-        for i in persons(a, b):
-            s = p.status[i]
-            member = in_party(s)
-            cl = p.stratum[i] if member else (4 if s == NONPARTY else 5)
-            x, y, d = p.x[i], p.y[i], p.d[i]
+            cl = stratum if member else (4 if s == NONPARTY else 5)
+            x, y, d, active = p.x[i], p.y[i], p.d[i], p.active[i]
+            n += member
             sd += d if member else 0.0
+            sa += member & active
+            worker = member & (stratum == WORKER)
+            counts[5] += worker
+            counts[6] += worker & active & (x > cut)
+            counts[7] += member & (x < -cut)
+            acc[cl, kj, 0] += 1
             acc[cl, kj, 1] += x
             acc[cl, kj, 2] += y
             acc[cl, kj, 3] += p.c[i]
             acc[cl, kj, 4] += d
+            acc[cl, kj, 5] += active
             acc[cl, kj, 6] += abs(x - y)
-        for i in persons(a, b if in_org > 0 else a):
-            o = p.org[i]
-            if o != NO_ORG:
-                s = p.status[i]
-                cadres[o, 0 if in_party(s) else (2 if s == EXILED else 1)] += 1
-        n = member0 + member1 + member2 + member3
-        whole = (
-            (member0, active0), (member1, active1), (member2, active2), (member3, active3),
-            (nonparty, active4), (expelled + exiled, active5),
-        )  # fmt: skip
-        for cl in range(6):  # whole numbers: exact in any order
-            acc[cl, kj, 0] += whole[cl][0]
-            acc[cl, kj, 5] += whole[cl][1]
-        counts[MEMBER] += n - capitulated
-        counts[NONPARTY] += nonparty
-        counts[EXPELLED] += expelled
-        counts[EXILED] += exiled
-        counts[CAPITULATED] += capitulated
-        counts[5] += workers
-        counts[6] += kernel
-        counts[7] += right
         counts[8] += n
-        cohort[0] += cohort0
-        cohort[1] += cohort1
-        cohort[2] += cohort2
         if n > 0:
-            sa = active0 + active1 + active2 + active3
             q1[classify(sd / n, sa / n, cuts[0], cuts[1], cuts[2])] += 1
 
 
