@@ -1177,6 +1177,23 @@ def test_s10_listeners_on_the_left_join_the_organisation_they_heard() -> None:
     assert (p.heard[p.org == 0] == NO_ORG).all(), "a joiner is a cadre, no longer a listener"
 
 
+def test_s10_a_member_purged_this_week_joins_no_organisation() -> None:
+    """In a purge that takes every member (rate 1, all weights equal), members on the Left who
+    heard a cadre (org_recruit 1, credibility 1: a certain join otherwise) are expelled and join
+    nothing this week; non-party listeners beside them, who cannot be purged, all join."""
+    sc = scenario("membership.attrition=0", "membership.org_recruit=1.0")
+    status = np.tile(np.array([MEMBER, NONPARTY], np.int8), 600)  # 1,200: over two chunks
+    state = build_state(
+        [40] * 30, status=status, x=0.8, y=0.0, d=0.0, heard=0, orgs=[{}], credibility=[1.0],
+        macro={"line": 0.0, "purge_rate": 1.0, "purge_weeks": 1},
+    )  # fmt: skip
+    membership.step(state, sc)
+    p = state.persons
+    assert (p.status[status == MEMBER] == EXPELLED).all() and state.macro.purged == 600
+    assert (p.org[status == MEMBER] == NO_ORG).all(), "a purged member joined an organisation"
+    assert (p.org[status == NONPARTY] == 0).all() and state.macro.joined == 600
+
+
 # --- S11 hierarchy ------------------------------------------------------------------------
 
 

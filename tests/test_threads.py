@@ -21,9 +21,18 @@ import numpy as np
 import pytest
 
 from conftest import build_state
-from thermidor.model.cells import BLOCKS, apparatus_sum, blocks, party_sum, person_blocks, persons
+from thermidor.model.cells import (
+    BLOCKS,
+    CHUNK,
+    apparatus_sum,
+    blocks,
+    party_sum,
+    person_blocks,
+    persons,
+)
 from thermidor.model.jit import compiled
-from thermidor.model.state import CAPITULATED, FUNCTIONARY, MEMBER, NONPARTY, WORKER
+from thermidor.model.state import CAPITULATED, EXPELLED, FUNCTIONARY, MEMBER, NONPARTY, WORKER
+from thermidor.model.submodels import membership
 
 SCRIPT = r"""
 import hashlib, json, sys, tempfile
@@ -131,6 +140,30 @@ def test_party_sum_adds_in_person_order() -> None:
     state.persons.stratum[[0, 4]] = WORKER  # apparatus: 0.25, 1e16, -1e16 (exact: 0.25)
     apparatus = np.flatnonzero(state.persons.stratum == FUNCTIONARY)  # as State.apparatus
     assert apparatus_sum(state.persons, state.persons.x, apparatus) == (3, 0.0)
+
+
+def test_sequential_sums_gather_by_chunks_in_person_order() -> None:
+    """`party_sum` and S10's `purge_weights` gather the persons they add by chunks of CHUNK (no
+    branch on a status), then add in person order: the same bits as a plain loop over every
+    person, across the chunks' edges (1,300 persons: three chunks, the last one short)."""
+    rng = np.random.default_rng(5)
+    n = 1300
+    status = rng.choice(np.array([MEMBER, NONPARTY, CAPITULATED, EXPELLED], np.int8), n)
+    stratum = rng.choice(np.array([WORKER, FUNCTIONARY], np.int8), n, p=[0.8, 0.2])
+    d = rng.random(n) * 10.0 ** rng.integers(-8, 8, n)  # magnitudes that make order matter
+    y = rng.uniform(-1.0, 1.0, n)
+    state = build_state([n], status=status, stratum=stratum, d=d, y=y)
+    in_party = (status == MEMBER) | (status == CAPITULATED)
+    total = 0.0
+    for i in np.flatnonzero(in_party):
+        total += d[i]
+    assert n > 2 * CHUNK and party_sum(state.persons, d) == (in_party.sum(), total)
+    w = np.array([0.5, 1.0, 2.0])
+    total = 0.0
+    for i in np.flatnonzero(in_party & (stratum != FUNCTIONARY)):
+        total += membership.purge_weight(state.persons, i, w, 0.1, 0.3)
+    count = (in_party & (stratum != FUNCTIONARY)).sum()
+    assert membership.purge_weights(state.persons, w, 0.1, 0.3) == (count, total)
 
 
 @compiled

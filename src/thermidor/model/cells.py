@@ -89,17 +89,26 @@ def person_blocks(n):
     return out
 
 
+CHUNK = 512  # persons a sequential sum gathers at a time (`party_sum`, S10's purge weights)
+
+
 @compiled
 def party_sum(p, values):
-    """(n, sum of `values`) over the members in the party, in person order on one thread: a
-    light pass (about a nanosecond a person, the branch taken or not in long runs) that the
-    parallel kernels' counts leave alone."""
+    """(n, sum of `values`) over the members in the party, in person order on one thread. By
+    chunks of persons: the members' values gathered without a branch, then added in order. A
+    branch on each person's status is a coin toss once recruits are scattered through the cells
+    (S10): 2.3 ns a person at 1:10 after 160 weeks, against 0.6 so."""
     n = 0
     s = 0.0
-    for i in range(p.status.size):
-        if in_party(p.status[i]):
-            n += 1
-            s += values[i]
+    gathered = np.empty(CHUNK)
+    for a in range(0, p.status.size, CHUNK):
+        k = 0
+        for i in persons(a, min(a + CHUNK, p.status.size)):
+            gathered[k] = values[i]
+            k += in_party(p.status[i])
+        for t in range(k):
+            s += gathered[t]
+        n += k
     return n, s
 
 
