@@ -72,9 +72,14 @@ def census(p, a, b, cut):
 
 
 @compiled
-def repress_cell(key, week, p, a, b, capacity, echo, line, margin, vis, focus, orgs, cap, counts):
+def repress_cell(
+    key, week, p, a, b, capacity, echo, line, margin, vis, focus, orgs, cap, counts, concerned
+):
     """The week's acts in the cell a:b (capacity: its region's rate * E_r / N_r); adds them to
-    `counts` and returns the arrests."""
+    `counts` and returns the arrests. Only the members who dissent in public, the cadres and the
+    exiled can be arrested, capitulate or come home: they are gathered first (`concerned` is
+    scratch), since a branch on each person's status is a coin toss once recruits are
+    scattered through the cells."""
     speech, active_w, party_w, outside_w = vis
     against_left, against_right, boost = focus
     programme, effort, works = orgs
@@ -82,8 +87,15 @@ def repress_cell(key, week, p, a, b, capacity, echo, line, margin, vis, focus, o
     cap_hazard = cap[3]  # base + repression * regime + left turn * memory (the same for all)
     cap_iso = cap[4]
     status, org = p.status, p.org
+    n = 0
+    for i in persons(a, b):  # those whom anything can befall, gathered without a branch
+        s = status[i]
+        dissents = in_party(s) & (abs(p.y[i] - line) > margin) & (p.stratum[i] != FUNCTIONARY)
+        concerned[n] = i
+        n += dissents | (org[i] != NO_ORG) | (s == EXILED)
     taken = 0
-    for i in persons(a, b):
+    for t in range(n):
+        i = concerned[t]
         s = status[i]
         o = org[i]
         if s == EXILED:
@@ -151,15 +163,20 @@ def repress(key, week, p, start, region, arrests, rate, line, margin, cut, vis, 
     for j in range(m):  # whole numbers: exact in any order
         enforcers[region[j]] += counted[j, 2]
         members[region[j]] += counted[j, 0]
+    widest = 0
+    for j in range(m):
+        widest = max(widest, start[j + 1] - start[j])
     part = zeros((nb_, 4), np.int64)
     for blk in nb.prange(nb_):
+        concerned = np.empty(widest, np.uint64)
         for j in range(cb[blk], cb[blk + 1]):
             r = region[j]
             capacity = rate * enforcers[r] / members[r] if members[r] > 0 else 0.0
             n = counted[j, 0]
             echo = counted[j, 1] / n if n > 0 else 0.0
             arrests[j] = repress_cell(key, week, p, start[j], start[j + 1], capacity, echo, line,
-                                      margin, vis, focus, orgs, cap, part[blk])  # fmt: skip
+                                      margin, vis, focus, orgs, cap, part[blk],
+                                      concerned)  # fmt: skip
     return add_blocks(part)
 
 
