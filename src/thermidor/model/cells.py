@@ -97,7 +97,7 @@ def party_sum(p, values):
     """(n, sum of `values`) over the members in the party, in person order on one thread. By
     chunks of persons: the members' values gathered without a branch, then added in order. A
     branch on each person's status is a coin toss once recruits are scattered through the cells
-    (S10): 2.3 ns a person at 1:10 after 160 weeks, against 0.6 so."""
+    (S10): at 1:10 after 160 weeks it cost 2.3 ns a person, gathering costs 0.6."""
     n = 0
     s = 0.0
     gathered = np.empty(CHUNK)
