@@ -542,8 +542,6 @@ def test_s6_cellmates_drawn_first_are_the_listen_streams_draws(a: int, b: int) -
         k += k >= i
         assert mates[i - a] == k and k != i and a <= k < b
         assert reached[i - a] == uniform_py(key, week, CADRE_REACH, i)
-    seen = {int(k) for k in mates}
-    assert len(seen) > (b - a) // 2  # not one cellmate for all: the draws differ by person
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ from thermidor.model.cells import (
     CHUNK,
     add_blocks,
     blocks,
+    gather_members,
     in_party,
     party_sum,
     person_blocks,
@@ -82,16 +83,12 @@ def pressure(p, line, margin):
 @compiled
 def purge_weights(p, w, line, margin):
     """(n, sum of w_i) over the members who may be purged (all but the functionaries), in person
-    order on one thread, by chunks: the persons gathered without a branch, then their weights
-    added (as `cells.party_sum`)."""
+    order on one thread, by chunks of persons gathered with `gather_members` (as `party_sum`)."""
     n = 0
     total = 0.0
     gathered = np.empty(CHUNK, np.uint64)
     for a in range(0, p.status.size, CHUNK):
-        k = 0
-        for i in persons(a, min(a + CHUNK, p.status.size)):
-            gathered[k] = i
-            k += in_party(p.status[i]) & (p.stratum[i] != FUNCTIONARY)
+        k = gather_members(p, a, min(a + CHUNK, p.status.size), False, gathered)
         for t in range(k):
             total += purge_weight(p, gathered[t], w, line, margin)
         n += k
@@ -134,14 +131,11 @@ def flows_range(key, week, p, a, b, recruit, attrition, purge, mean_w, w, line, 
     for c in range(a, b, CHUNK):
         first = np.uint64(c)
         last = min(c + CHUNK, b)
-        n_members = 0
+        n_members = gather_members(p, c, last, False, members)
         n_others = 0
         for i in persons(c, last):
-            s = status[i]
-            members[n_members] = i
-            n_members += in_party(s) & (p.stratum[i] != FUNCTIONARY)
             others[n_others] = i
-            n_others += s == NONPARTY
+            n_others += status[i] == NONPARTY
         if recruit > 0.0:
             for t in range(n_others):
                 i = others[t]
