@@ -1084,6 +1084,52 @@ def test_s10_recruitment_at_about_the_rate() -> None:
     assert np.array_equal(state.persons.status, before)
 
 
+def test_s10_each_recruit_at_his_own_chance() -> None:
+    """A drive takes the confident: rate 0.01, half the non-party at c = 0.2 (chance
+    2 * 0.01 * 0.2 = 0.004), half at c = 0.9 (0.018). The persons a drive considers are marked
+    with the highest chance, 0.02, and each kept with his chance over it (thinning): an error in
+    the thinning gives every one the same chance. 40 weeks of 20,000 persons each (n = 400,000
+    person-weeks a group), 4 sd: 0.0004 and 0.0008."""
+    sc = scenario("membership.attrition=0", "membership.decides_purge=false")
+    n, weeks = 40_000, 40
+    c = np.tile([0.2, 0.9], n // 2)
+    joined = np.zeros(2)
+    for w in range(weeks):
+        state = build_state([100] * (n // 100), status=NONPARTY, c=c, seed=3,
+                            macro={"recruitment": 0.01, "recruitment_weeks": 1})  # fmt: skip
+        state.macro.week = w
+        membership.step(state, sc)
+        member = state.persons.status == MEMBER
+        joined += [member[c == 0.2].sum(), member[c == 0.9].sum()]
+    share = joined / (n // 2 * weeks)
+    assert abs(share[0] - 0.004) < four_sd(0.004, n // 2 * weeks)
+    assert abs(share[1] - 0.018) < four_sd(0.018, n // 2 * weeks)
+
+
+def test_s10_attrition_at_its_rate_and_never_the_cadres_or_functionaries() -> None:
+    """Attrition 0.01 a week over 30,000 persons of whom a tenth are functionaries and a tenth
+    cadres: the other members leave at 0.01 (n = 24,000 a week, 20 weeks: 480,000, 4 sd
+    0.00057), the functionaries and the cadres never."""
+    sc = scenario("membership.attrition=0.01", "membership.decides_purge=false")
+    n, weeks = 30_000, 20
+    role = np.tile(np.arange(10), n // 10)
+    left = 0
+    for w in range(weeks):
+        state = build_state(
+            [150] * (n // 150),
+            stratum=np.where(role == 0, FUNCTIONARY, WORKER).astype(np.int8),
+            org=np.where(role == 1, 0, NO_ORG).astype(np.int8),
+            orgs=[{}],
+            seed=4,
+        )
+        state.macro.week = w
+        membership.step(state, sc)
+        gone = state.persons.status == NONPARTY
+        assert not gone[role < 2].any()
+        left += gone.sum()
+    assert abs(left / (0.8 * n * weeks) - 0.01) < four_sd(0.01, int(0.8 * n * weeks))
+
+
 def test_s10_purge_takes_about_the_share_asked() -> None:
     """A purge of share 0.11 over 52 weeks (S1 sets the weekly rate) expels about 0.11 of the
     members outside the apparatus, n = 10000 (tolerance 4 sd = 0.0125); the apparatus is never

@@ -253,6 +253,17 @@ def test_s10_flows_at_their_certain_ends() -> None:
     assert (state.macro.recruitment, state.macro.recruitment_weeks) == (0.0, 0)
 
 
+def test_s10_a_member_who_left_this_week_is_not_recruited_back() -> None:
+    """Attrition 1 and a drive of rate 0.5 over members of confidence 1 (a recruit's chance 1):
+    every member leaves, none is recruited back the same week; the non-party all join. Each
+    person's flow is decided by his status at the week's start."""
+    state = build_state([8], status=[MEMBER] * 4 + [NONPARTY] * 4, c=1.0,
+                        macro={"recruitment": 0.5, "recruitment_weeks": 1})  # fmt: skip
+    sc = scenario("membership.attrition=1.0", "membership.decides_purge=false")
+    membership.step(state, sc)
+    assert state.persons.status.tolist() == [NONPARTY] * 4 + [MEMBER] * 4
+
+
 def test_s10_a_capitulator_does_not_join() -> None:
     """org_recruit 1, credibility 1, no attrition: the member on the Left who heard a cadre joins
     surely, the capitulator beside him never."""

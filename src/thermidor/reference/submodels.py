@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from thermidor.model.calendar import week_of
 from thermidor.model.streams import (
     ARREST,
-    ATTRITION,
+    ATTRITION_MARK,
     BLOC_SPLIT,
     CADRE_PICK,
     CADRE_REACH,
@@ -27,6 +27,8 @@ from thermidor.model.streams import (
     ORG_RECRUIT,
     PURGE,
     RECRUIT,
+    RECRUIT_MARK,
+    marks_py,
     uniform_py,
 )
 from thermidor.model.streams import THERMIDOR as THERMIDOR_DRAW
@@ -571,9 +573,14 @@ def s10_membership(model: ReferenceModel) -> None:
         weights = [purge_weight(q) for q in model.persons if purgeable(q)]
         mean_w = sum(weights) / len(weights) if weights else 1.0
     model.purged = model.joined = 0
+    n = len(model.persons)
+    q_recruit = min(1.0, 2.0 * recruit)  # the highest chance of a recruit (c <= 1)
+    drive = set(marks_py(key, week, RECRUIT_MARK, q_recruit, 0, n))  # whom a drive may take
+    leaving = set(marks_py(key, week, ATTRITION_MARK, p.attrition, 0, n))
     for index, person in enumerate(model.persons):
         if person.status == NONPARTY:
-            if recruit > 0.0 and uniform_py(key, week, RECRUIT, index) < 2.0 * recruit * person.c:
+            chance = 2.0 * recruit * person.c  # marked with q_recruit, then kept with chance / q
+            if index in drive and uniform_py(key, week, RECRUIT, index) * q_recruit < chance:
                 person.status = MEMBER
         elif purgeable(person):
             if purge > 0.0:
@@ -582,7 +589,7 @@ def s10_membership(model: ReferenceModel) -> None:
                     person.status = EXPELLED
                     model.purged += 1
                     continue
-            if person.org is None and uniform_py(key, week, ATTRITION, index) < p.attrition:
+            if person.org is None and index in leaving:
                 person.status = NONPARTY  # cadres stay
         o = person.heard
         listens = person.status not in (EXILED, CAPITULATED) and person.x > cut

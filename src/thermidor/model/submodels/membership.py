@@ -24,6 +24,12 @@ sees has lasted), as in threshold models of organisational decisions (March and 
                  org_recruit * credibility_o * works_o.
 
 With `decides_purge = false` (the `1928-history` scenario) only the timeline's purges run.
+
+Attrition and recruitment are rare hazards (0.0004 and at most 0.008 a week) and are drawn by
+skipping: only the persons `streams.marks` picks draw, the marked recruits kept with probability
+2 rate c_i / min(1, 2 rate) (thinning). The purge keeps one draw a member: its chance depends on
+the run's state (the declared share, the mean weight), and a draw by person keeps a run coupled
+to its counterfactual where the two differ.
 """
 
 from __future__ import annotations
@@ -54,7 +60,15 @@ from thermidor.model.state import (
     WORKER,
     State,
 )
-from thermidor.model.streams import ATTRITION, ORG_RECRUIT, PURGE, RECRUIT, uniform
+from thermidor.model.streams import (
+    ATTRITION_MARK,
+    ORG_RECRUIT,
+    PURGE,
+    RECRUIT,
+    RECRUIT_MARK,
+    marks,
+    uniform,
+)
 from thermidor.scenario.schema import Scenario
 
 
@@ -114,56 +128,60 @@ def flows(key, week, p, start, recruit, attrition, purge, w, line, margin, cut, 
     return purged, joined
 
 
+PURGED, LEFT = 1, 2  # what befell a person this week in `flows_range` (0: nothing yet)
+
+
 @compiled
 def flows_range(key, week, p, a, b, recruit, attrition, purge, mean_w, w, line, margin, cut, join):
-    """The flows of persons a:b; returns (purged, joined). By chunks of persons: the members who
-    may be purged or leave and the non-party gathered without a branch, then each group's draws
-    (a member purged this week neither leaves nor joins an organisation, a recruit is not
-    purged), then the listeners. A branch on each person's status is a coin toss once recruits
-    are scattered through the cells: 4.0 ns a person at 1:10 after 160 weeks, against 1.5 after
-    20 (docs/performance.md)."""
+    """The flows of persons a:b; returns (purged, joined). By chunks of persons (aligned on
+    multiples of CHUNK): the purge (in a purge only) draws for the members gathered without a
+    branch; attrition and recruitment are rare and take only the persons `marks` picks (one draw a
+    gap between marks, not one a person: docs/performance.md); then the listeners. A member
+    purged this week neither leaves nor joins an organisation, one who left is not recruited, a
+    recruit is neither purged nor leaves: each person's flow is decided by his status at the
+    week's start, as in the twin's one pass in person order."""
     status = p.status
     purged = 0
     joined = 0
-    members = np.empty(CHUNK, np.uint64)  # who may be purged or leave
-    others = np.empty(CHUNK, np.uint64)  # the non-party, whom a drive may recruit
-    gone = np.zeros(CHUNK, np.bool_)  # purged this week
-    for c in range(a, b, CHUNK):
+    members = np.empty(CHUNK, np.uint64)  # who may be purged
+    marked = np.empty(CHUNK, np.uint64)  # whom attrition, then a drive, may strike
+    gone = np.zeros(CHUNK, np.int8)  # PURGED or LEFT this week
+    q_recruit = min(1.0, 2.0 * recruit)  # the highest chance of a recruit: c <= 1
+    c = a
+    while c < b:
+        last = min((c // CHUNK + 1) * CHUNK, b)
         first = np.uint64(c)
-        last = min(c + CHUNK, b)
-        n_members = gather_members(p, c, last, False, members)
-        n_others = 0
-        for i in persons(c, last):
-            others[n_others] = i
-            n_others += status[i] == NONPARTY
-        if recruit > 0.0:
-            for t in range(n_others):
-                i = others[t]
-                if uniform(key, week, RECRUIT, i, 0) < 2.0 * recruit * p.c[i]:
-                    status[i] = MEMBER
-        for t in range(n_members):
-            i = members[t]
-            if purge > 0.0:
+        if purge > 0.0:
+            for t in range(gather_members(p, c, last, False, members)):
+                i = members[t]
                 wi = purge_weight(p, i, w, line, margin)
                 if uniform(key, week, PURGE, i, 0) < purge * wi / mean_w:
                     status[i] = EXPELLED
                     purged += 1
-                    gone[i - first] = True
-                    continue
-            if p.org[i] == NO_ORG and uniform(key, week, ATTRITION, i, 0) < attrition:
-                status[i] = NONPARTY
+                    gone[i - first] = PURGED
+        for t in range(marks(key, week, ATTRITION_MARK, attrition, c, last, marked)):
+            i = marked[t]
+            if in_party(status[i]) and p.stratum[i] != FUNCTIONARY and p.org[i] == NO_ORG:
+                status[i] = NONPARTY  # cadres stay; the purged are no longer in the party
+                gone[i - first] = LEFT
+        for t in range(marks(key, week, RECRUIT_MARK, q_recruit, c, last, marked)):
+            i = marked[t]  # joins with probability 2 recruit c_i: q_recruit, then this
+            joins = uniform(key, week, RECRUIT, i, 0) * q_recruit < 2.0 * recruit * p.c[i]
+            if status[i] == NONPARTY and gone[i - first] == 0 and joins:
+                status[i] = MEMBER
         for i in persons(c, last):
             o = p.heard[i]
             if o != NO_ORG:
                 s = status[i]
                 listens = p.org[i] == NO_ORG and s != EXILED and s != CAPITULATED
-                listens = listens and not gone[i - first]
+                listens = listens and gone[i - first] != PURGED
                 listens = listens and p.x[i] > cut and p.stratum[i] != FUNCTIONARY
                 if listens and uniform(key, week, ORG_RECRUIT, i, 0) < join[o]:
                     p.org[i] = o
                     p.heard[i] = NO_ORG  # now a cadre: no longer a listener
                     joined += 1
-            gone[i - first] = False
+            gone[i - first] = 0
+        c = last
     return purged, joined
 
 
