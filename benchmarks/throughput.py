@@ -138,6 +138,9 @@ def child(scale: float, weeks: int, repeats: int, seed: int, overrides: list[str
 
     import thermidor
     from thermidor.model.init import initial_state
+    from thermidor.model.jit import max_threads, set_threads
+
+    set_threads(max_threads())  # exactly NUMBA_NUM_THREADS, not fewer for a small run
 
     # warm-up: compile or load every kernel on a small population (types do not depend on scale)
     t = time.perf_counter()

@@ -190,7 +190,8 @@ def run(
         str, typer.Option(help="fast (the vectorised engine) or reference (the Mesa twin)")
     ] = "fast",
     threads: Annotated[
-        int | None, typer.Option(help="threads of the fast engine (default: all cores)")
+        int | None,
+        typer.Option(help="threads of the engine (default: 1 a 50,000 persons, up to all cores)"),
     ] = None,
 ) -> None:
     """Run one simulation; write timeseries, cells, outcome and the resolved scenario.

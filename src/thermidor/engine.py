@@ -23,6 +23,7 @@ import pyarrow as pa
 from thermidor import __version__
 from thermidor.model.calendar import date_of
 from thermidor.model.init import initial_state
+from thermidor.model.jit import run_threads
 from thermidor.model.observe import CELL_LABELS, cells_columns, cells_snapshot, observe
 from thermidor.model.schedule import week
 from thermidor.model.state import OPEN, OUTCOMES, State
@@ -112,9 +113,10 @@ class Model:
         self.seed: int | np.random.SeedSequence = scenario.seed if seed is None else seed
         self.weeks: int = scenario.weeks if weeks is None else int(weeks)
         self.state: State = initial_state(scenario, self.seed)
-        self.rows: list[dict[str, Any]] = [observe(self.state, scenario)]
-        every = scenario.observe.snapshot_every
-        self._snaps = Snapshots(cells_columns(self.state, scenario), self.weeks // every + 2)
+        with run_threads(self.state.n_persons):
+            self.rows: list[dict[str, Any]] = [observe(self.state, scenario)]
+            first = cells_columns(self.state, scenario)
+        self._snaps = Snapshots(first, self.weeks // scenario.observe.snapshot_every + 2)
 
     def __repr__(self) -> str:
         return (
@@ -154,10 +156,11 @@ class Model:
         state, sc = self.state, self.scenario
         w = self.week + 1
         state.macro.week = w
-        week(state, sc)
-        self.rows.append(observe(state, sc))
-        if w % sc.observe.snapshot_every == 0 or not self.running:
-            self._snaps.add(cells_columns(state, sc))
+        with run_threads(state.n_persons):  # the same bytes on any number of threads
+            week(state, sc)
+            self.rows.append(observe(state, sc))
+            if w % sc.observe.snapshot_every == 0 or not self.running:
+                self._snaps.add(cells_columns(state, sc))
         return True
 
     def run_for(self, n: int, progress: Progress | None = None) -> int:

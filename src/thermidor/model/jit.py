@@ -10,25 +10,25 @@ function of its counters (model/streams.py), and what crosses cells is either an
 (exact in any order) or a per-block partial combined afterwards in block order. So a run's bytes
 do not depend on the number of threads (`set_threads`).
 
-Threads that wait at the end of a parallel loop spin for a while, then sleep: GNU OpenMP's
-GOMP_SPINCOUNT, set here to 10,000 unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set. A week calls
-some fifteen parallel kernels with a little Python between them; a thread that slept at once
-(OMP_WAIT_POLICY=passive) must be woken for each, which cost more than the kernels of a small
-run; one that spins without end (OMP_WAIT_POLICY=active) takes the core from the thread that
-still works on a machine whose cores are shared. Measured with two threads, 52 weeks
-(docs/performance.md): quiet, 1:1000 0.03 s against 0.08-0.09 s passive, 1:100 0.08-0.09 s
-against 0.14-0.15, 1:10 0.71-0.72 against 0.72-0.78; with ten busy processes on the two cores,
-1:100 for 104 weeks 2.9-3.1 s against 1.6-2.7 passive (libgomp's default of 300,000 spins, in an
-earlier session under a load of 8-12: 75 s against 1.4). On a machine others keep busy,
-OMP_WAIT_POLICY=passive is the better choice.
+Threads that wait at the end of a parallel loop sleep at once (OpenMP's passive wait policy)
+unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set. A week calls some fifteen parallel kernels with
+a little Python between them; a thread that slept must be woken for each, and one that spins
+keeps its core from the thread that still works whenever the cores are shared. Measured with two
+threads, 52 weeks (docs/performance.md, "Issue 11, sixth session"): alone on the machine, 1:1000
+0.02 s spinning 10,000 times (GOMP_SPINCOUNT=10000) against 0.08-0.09 s passive, 1:100 0.07
+against 0.12, 1:10 0.56-0.60 against 0.59-0.62; but two such processes at once, 40 pairs of
+`tiny` runs each, took 30 s spinning against 5 s passive. On a machine of your own, with nothing
+else running, GOMP_SPINCOUNT=10000 makes small runs faster.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-if "OMP_WAIT_POLICY" not in os.environ:  # both are read when numba first starts its threads
-    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+if "GOMP_SPINCOUNT" not in os.environ:  # both are read when numba first starts its threads
+    os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 import numba as nb  # noqa: E402
 
@@ -42,11 +42,40 @@ def max_threads() -> int:
     return int(nb.config.NUMBA_NUM_THREADS)
 
 
+PERSONS_A_THREAD = 50_000  # the fewest persons worth a thread of their own (`threads_for`)
+_chosen: list[int | None] = [None]  # the count `set_threads` was given; None: by the run's size
+
+
 def set_threads(n: int | None) -> int:
-    """Let the kernels use `n` threads (None: all `max_threads()`); returns the number set.
-    Numba keeps this per calling thread."""
-    n = max_threads() if n is None else int(n)
-    if not 1 <= n <= max_threads():
+    """Let the kernels use exactly `n` threads (None: as many as each run is worth,
+    `threads_for`); returns the most they may use. Numba keeps the count per calling thread."""
+    k = max_threads() if n is None else int(n)
+    if not 1 <= k <= max_threads():
         raise ValueError(f"threads must be between 1 and {max_threads()} (got {n})")
+    _chosen[0] = None if n is None else k
+    nb.set_num_threads(k)
+    return k
+
+
+def threads_for(persons: int) -> int:
+    """The threads a run of `persons` persons uses: the count `set_threads` was given, or else
+    one for each PERSONS_A_THREAD persons, at least one and at most `max_threads()`. A smaller
+    share is not worth a thread: waking it and handing it its blocks costs more than its work
+    saves. Two threads against one, 52 weeks of `1928`, passive wait (docs/performance.md):
+    1:1000 (4,797 persons) 0.08-0.09 s against 0.03, 1:100 (47,942) 0.13-0.16 against 0.11-0.12,
+    1:30 (159,831) 0.27-0.32 against 0.33-0.35, 1:10 0.68-0.73 against 1.11-1.12."""
+    if _chosen[0] is not None:
+        return _chosen[0]
+    return max(1, min(max_threads(), persons // PERSONS_A_THREAD))
+
+
+@contextmanager
+def run_threads(persons: int) -> Iterator[int]:
+    """The kernels called inside use `threads_for(persons)` threads; the count is restored after."""
+    before = nb.get_num_threads()
+    n = threads_for(persons)
     nb.set_num_threads(n)
-    return n
+    try:
+        yield n
+    finally:
+        nb.set_num_threads(before)
