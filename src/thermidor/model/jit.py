@@ -10,15 +10,18 @@ function of its counters (model/streams.py), and what crosses cells is either an
 (exact in any order) or a per-block partial combined afterwards in block order. So a run's bytes
 do not depend on the number of threads (`set_threads`).
 
-Threads that wait at the end of a parallel loop sleep at once (OpenMP's passive wait policy)
-unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set. A week calls some fifteen parallel kernels with
-a little Python between them; a thread that slept must be woken for each, and one that spins
-keeps its core from the thread that still works whenever the cores are shared. Measured with two
-threads, 52 weeks (docs/performance.md, "Issue 11, sixth session"): alone on the machine, 1:1000
-0.02 s spinning 10,000 times (GOMP_SPINCOUNT=10000) against 0.08-0.09 s passive, 1:100 0.07
-against 0.12, 1:10 0.56-0.60 against 0.59-0.62; but two such processes at once, 40 pairs of
-`tiny` runs each, took 30 s spinning against 5 s passive. On a machine of your own, with nothing
-else running, GOMP_SPINCOUNT=10000 makes small runs faster.
+Threads that wait at the end of a parallel loop spin for a while, then sleep: GNU OpenMP's
+GOMP_SPINCOUNT, set here to 10,000 unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set. A week calls
+some fifteen parallel kernels with a little Python between them; a thread that slept at once
+(OMP_WAIT_POLICY=passive) must be woken for each, and one that spins keeps its core from a thread
+that still works whenever the machine has more threads to run than cores. So a small run, where
+the waits are most of the week, takes one thread (`threads_for`). Measured with two threads, 52
+weeks of `1928` (docs/performance.md, "Issue 11, sixth session"): alone on the machine, 1:100
+0.08-0.09 s spinning against 0.13-0.14 passive, 1:10 0.64-0.70 against 0.71-0.72; two such
+runs at once at 1:10, 1.28-1.35 s each spinning against 1.11-1.13 passive; two processes each
+running `tiny` 80 times on two threads, 30 s spinning against 5 passive (on one thread, as
+`threads_for` now runs them, 5.0 spinning). On a machine whose cores other work keeps busy,
+OMP_WAIT_POLICY=passive is the better choice.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-if "GOMP_SPINCOUNT" not in os.environ:  # both are read when numba first starts its threads
-    os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+if "OMP_WAIT_POLICY" not in os.environ:  # both are read when numba first starts its threads
+    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 
 import numba as nb  # noqa: E402
 
@@ -61,9 +64,10 @@ def threads_for(persons: int) -> int:
     """The threads a run of `persons` persons uses: the count `set_threads` was given, or else
     one for each PERSONS_A_THREAD persons, at least one and at most `max_threads()`. A smaller
     share is not worth a thread: waking it and handing it its blocks costs more than its work
-    saves. Two threads against one, 52 weeks of `1928`, passive wait (docs/performance.md):
-    1:1000 (4,797 persons) 0.08-0.09 s against 0.03, 1:100 (47,942) 0.13-0.16 against 0.11-0.12,
-    1:30 (159,831) 0.27-0.32 against 0.33-0.35, 1:10 0.68-0.73 against 1.11-1.12."""
+    saves, and a spinning thread (above) is most harmful where the waits are most of the week.
+    Two threads against one, 52 weeks of `1928`, passive wait (docs/performance.md): 1:1000
+    (4,797 persons) 0.08-0.09 s against 0.03, 1:100 (47,942) 0.13-0.16 against 0.11-0.12, 1:30
+    (159,831) 0.27-0.32 against 0.33-0.35, 1:10 0.68-0.73 against 1.11-1.12."""
     if _chosen[0] is not None:
         return _chosen[0]
     return max(1, min(max_threads(), persons // PERSONS_A_THREAD))
