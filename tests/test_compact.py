@@ -162,3 +162,22 @@ def test_compact_command(copy: Path, tmp_path: Path) -> None:
     bad = subprocess.run([*cmd, str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2
     assert len(bad.stderr.strip().splitlines()) == 1 and "experiment" in bad.stderr
+
+
+def test_a_pack_holds_row_groups_of_bounded_size(monkeypatch, reference: Path, copy: Path):
+    """A row group is cut once the rows held reach GROUP_BYTES (here set to a run's time series,
+    so each run's rows start a new group after the first): the memory a compaction holds does not
+    grow with the runs, and the tables are the same."""
+    import importlib
+
+    import pyarrow.parquet as pq
+
+    compact_module = importlib.import_module("thermidor.experiments.compact")
+    one = pq.read_table(part_path(copy, "timeseries", 0)).nbytes
+    monkeypatch.setattr(compact_module, "GROUP_BYTES", one)
+    compact(copy)
+    (p,) = read_packs(copy)
+    groups = pq.ParquetFile(copy / "timeseries" / f"{p['name']}.parquet").metadata
+    assert groups.num_row_groups == RUNS
+    assert all(groups.row_group(g).num_rows == WEEKS + 1 for g in range(RUNS))
+    same_tables(copy, reference)

@@ -85,9 +85,10 @@ def uniform(key, week, purpose, index, sub) -> float:
 def marks(key, week, purpose, q, a, b, out) -> int:
     """Writes to out[:n] the persons among a:b marked this week for `purpose`, each independently
     with probability q, in person order, and returns n (out holds b - a at least). Segment s, the
-    persons s SEGMENT to (s + 1) SEGMENT - 1, is drawn whole whatever a:b: the gap before its
-    mark g (g = 0, 1, ...) is floor(log(1 - u) / log(1 - q)), u = uniform(key, week, purpose, s, g),
-    geometric with P(gap >= n) = (1 - q)^n. q >= 1 marks everyone without a draw."""
+    persons s SEGMENT to (s + 1) SEGMENT - 1, is drawn whole whatever a:b: the number of persons
+    passed over before its mark g (g = 0, 1, ...) is floor(log(1 - u) / log(1 - q)) with
+    u = uniform(key, week, purpose, s, g), geometric: P(gap >= n) = (1 - q)^n. q >= 1 marks
+    everyone without a draw."""
     n = 0
     if q <= 0.0 or b <= a:
         return 0

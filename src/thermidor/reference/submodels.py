@@ -534,9 +534,10 @@ def s9_repression(model: ReferenceModel) -> None:
 
 
 def s10_membership(model: ReferenceModel) -> None:
-    """S10: recruitment, purge and attrition as weekly hazards, person by person; the apparatus
-    declares a purge when its accumulated pressure is enough; listeners on the Left join the
-    organisation they heard."""
+    """S10: recruitment, purge and attrition as weekly hazards, person by person (attrition and
+    the drives only for the persons `marks_py` marks, as the engine); the apparatus declares a
+    purge when its accumulated pressure is enough; listeners on the Left join the organisation
+    they heard."""
     sc = model.sc
     p = sc.membership
     line, margin, cut = model.line, sc.expression.dissent_margin, sc.leadership.stance_cut
