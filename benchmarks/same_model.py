@@ -2,12 +2,13 @@
 distributions compared output by output.
 
     PYTHONPATH=/path/to/before/src .venv/bin/python benchmarks/same_model.py run 1 61 > before.json
-    .venv/bin/python benchmarks/same_model.py run 1 61 > after.json
+    .venv/bin/python benchmarks/same_model.py run 1 61 > after.json    # add a scale: run 1 61 0.001
     .venv/bin/python benchmarks/same_model.py compare before.json after.json
 
 For a change that keeps the model but not its draws (docs/performance.md, "Issue 11, sixth
 session"): each output's mean and standard error on both trees, the difference in standard errors
-(z) and the two-sample Kolmogorov-Smirnov p. One thread, 1:100, 520 weeks, S13 on.
+(z) and the two-sample Kolmogorov-Smirnov p. One thread, 1:100 unless a scale is given, 520
+weeks, S13 on.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ import sys
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 
-def run(first: int, last: int) -> list[dict]:
+def run(first: int, last: int, scale: float = 0.01) -> list[dict]:
     from thermidor.engine import simulate
     from thermidor.scenario.load import load_scenario
 
     out = []
     for seed in range(first, last):
-        r = simulate(load_scenario("1928", scale=0.01), seed=seed)
+        r = simulate(load_scenario("1928", scale=scale), seed=seed)
         ts = r.to_pandas()
         end = ts.iloc[-1]
         at156 = ts[ts.week == 156].iloc[0] if (ts.week == 156).any() else end
@@ -73,8 +74,9 @@ def _count(rows: list[dict]) -> dict:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["run"] and len(sys.argv) == 4:
-        json.dump(run(int(sys.argv[2]), int(sys.argv[3])), sys.stdout)
+    if sys.argv[1:2] == ["run"] and len(sys.argv) in (4, 5):
+        scale = float(sys.argv[4]) if len(sys.argv) == 5 else 0.01
+        json.dump(run(int(sys.argv[2]), int(sys.argv[3]), scale), sys.stdout)
     elif sys.argv[1:2] == ["compare"] and len(sys.argv) == 4:
         with open(sys.argv[2]) as f, open(sys.argv[3]) as g:
             compare(json.load(f), json.load(g))
